@@ -1,0 +1,235 @@
+//! Input rules shared by the UI, the core and the platform. Each returns every problem it finds
+//! (not just the first), so a form can mark all its fields at once.
+
+use crate::error::{FieldError, FieldErrorCode};
+use crate::report::{Place, ReportDraft};
+
+/// Fewest characters a description may have: enough to say what is wrong.
+pub const DESCRIPTION_MIN_CHARS: usize = 5;
+/// Most characters a description may have.
+pub const DESCRIPTION_MAX_CHARS: usize = 1000;
+/// Most characters for "where in the building / area".
+pub const SPOT_MAX_CHARS: usize = 100;
+/// Most photos on one report.
+pub const MAX_PHOTOS: usize = 6;
+/// Largest photo the platform accepts, in bytes (after the device has resized it, photos are
+/// far smaller; this bounds what other clients may send).
+pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+/// Fewest characters of a staff note on a status change.
+pub const NOTE_MIN_CHARS: usize = 2;
+/// Most characters of a staff note.
+pub const NOTE_MAX_CHARS: usize = 500;
+
+fn chars(s: &str) -> usize {
+    s.trim().chars().count()
+}
+
+fn length(field: &str, value: &str, min: usize, max: usize, errors: &mut Vec<FieldError>) {
+    let n = chars(value);
+    if n == 0 && min > 0 {
+        errors.push(FieldError::new(field, FieldErrorCode::Required));
+    } else if n < min {
+        errors.push(FieldError::with_limit(
+            field,
+            FieldErrorCode::TooShort,
+            min as u32,
+        ));
+    } else if n > max {
+        errors.push(FieldError::with_limit(
+            field,
+            FieldErrorCode::TooLong,
+            max as u32,
+        ));
+    }
+}
+
+/// Normalises a phone number typed by a person: drops spaces, dashes and a leading `+86`.
+pub fn normalise_phone(input: &str) -> String {
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    digits.strip_prefix("+86").unwrap_or(&digits).to_string()
+}
+
+/// A mainland China mobile number: 11 digits starting with 1 (after [`normalise_phone`]).
+pub fn validate_phone(input: &str) -> Result<String, FieldError> {
+    let phone = normalise_phone(input);
+    let ok =
+        phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit());
+    if phone.is_empty() {
+        Err(FieldError::new("phone", FieldErrorCode::Required))
+    } else if ok {
+        Ok(phone)
+    } else {
+        Err(FieldError::new("phone", FieldErrorCode::InvalidPhone))
+    }
+}
+
+/// A one-time code: exactly six digits (spaces ignored).
+pub fn validate_code(input: &str) -> Result<String, FieldError> {
+    let code: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.is_empty() {
+        Err(FieldError::new("code", FieldErrorCode::Required))
+    } else if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(FieldError::new("code", FieldErrorCode::InvalidCode))
+    }
+}
+
+/// Everything wrong with a draft that would stop it being submitted, judged without knowing
+/// the catalogue (whether the category or unit exists is the platform's and core's check).
+pub fn validate_draft(draft: &ReportDraft) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match draft.category.as_deref().map(str::trim) {
+        None | Some("") => errors.push(FieldError::new("category", FieldErrorCode::Required)),
+        Some(_) => {}
+    }
+    length(
+        "description",
+        &draft.description,
+        DESCRIPTION_MIN_CHARS,
+        DESCRIPTION_MAX_CHARS,
+        &mut errors,
+    );
+    match &draft.place {
+        None => errors.push(FieldError::new("place", FieldErrorCode::Required)),
+        Some(Place::Building { spot, .. }) => {
+            length("place.spot", spot, 1, SPOT_MAX_CHARS, &mut errors)
+        }
+        Some(Place::CommonArea { spot, .. }) => {
+            length("place.spot", spot, 0, SPOT_MAX_CHARS, &mut errors)
+        }
+        Some(Place::Unit { .. }) => {}
+    }
+    if draft.photo_ids.len() > MAX_PHOTOS {
+        errors.push(FieldError::with_limit(
+            "photos",
+            FieldErrorCode::TooMany,
+            MAX_PHOTOS as u32,
+        ));
+    }
+    errors
+}
+
+/// A staff note on a status change: required, 2 to 500 characters.
+pub fn validate_note(note: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    length("note", note, NOTE_MIN_CHARS, NOTE_MAX_CHARS, &mut errors);
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{BuildingId, PhotoId, UnitId};
+    use proptest::prelude::*;
+    use rstest::rstest;
+
+    fn good_draft() -> ReportDraft {
+        ReportDraft {
+            category: Some("water_plumbing".into()),
+            description: "厨房水管漏水".into(),
+            place: Some(Place::Unit { unit_id: UnitId(1) }),
+            ..Default::default()
+        }
+    }
+
+    #[rstest]
+    #[case("13800138000", "13800138000")]
+    #[case("138 0013 8000", "13800138000")]
+    #[case("+86 138-0013-8000", "13800138000")]
+    fn phones_are_normalised(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(validate_phone(input).unwrap(), expected);
+    }
+
+    #[rstest]
+    #[case("", FieldErrorCode::Required)]
+    #[case("1380013800", FieldErrorCode::InvalidPhone)]
+    #[case("23800138000", FieldErrorCode::InvalidPhone)]
+    #[case("1380013800a", FieldErrorCode::InvalidPhone)]
+    fn bad_phones_are_refused(#[case] input: &str, #[case] code: FieldErrorCode) {
+        assert_eq!(validate_phone(input).unwrap_err().code, code);
+    }
+
+    #[rstest]
+    #[case("123456", true)]
+    #[case("123 456", true)]
+    #[case("12345", false)]
+    #[case("1234567", false)]
+    #[case("12345a", false)]
+    fn codes_are_six_digits(#[case] input: &str, #[case] ok: bool) {
+        assert_eq!(validate_code(input).is_ok(), ok);
+    }
+
+    #[test]
+    fn a_complete_draft_is_valid() {
+        assert_eq!(validate_draft(&good_draft()), vec![]);
+    }
+
+    #[test]
+    fn an_empty_draft_names_every_missing_field() {
+        let fields: Vec<_> = validate_draft(&ReportDraft::default())
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["category", "description", "place"]);
+    }
+
+    #[test]
+    fn description_bounds_count_characters_not_bytes() {
+        let mut d = good_draft();
+        d.description = "水管漏".into(); // 3 chars, 9 bytes
+        assert_eq!(
+            validate_draft(&d),
+            vec![FieldError::with_limit(
+                "description",
+                FieldErrorCode::TooShort,
+                5
+            )]
+        );
+        d.description = "漏".repeat(DESCRIPTION_MAX_CHARS);
+        assert_eq!(validate_draft(&d), vec![]);
+        d.description.push('水');
+        assert_eq!(validate_draft(&d)[0].code, FieldErrorCode::TooLong);
+    }
+
+    #[test]
+    fn building_places_need_a_spot_and_photos_are_capped() {
+        let mut d = good_draft();
+        d.place = Some(Place::Building {
+            building_id: BuildingId(1),
+            spot: "  ".into(),
+        });
+        d.photo_ids = (0..7).map(|_| PhotoId::new()).collect();
+        let codes: Vec<_> = validate_draft(&d)
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("place.spot".to_string(), FieldErrorCode::Required),
+                ("photos".to_string(), FieldErrorCode::TooMany)
+            ]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn validation_never_panics_and_is_stable(desc in ".{0,1200}", spot in ".{0,120}") {
+            let mut d = good_draft();
+            d.description = desc;
+            d.place = Some(Place::Building { building_id: BuildingId(2), spot });
+            let first = validate_draft(&d);
+            prop_assert_eq!(first, validate_draft(&d));
+        }
+
+        #[test]
+        fn any_eleven_digit_number_starting_with_one_is_a_phone(rest in "[0-9]{10}") {
+            let phone = format!("1{rest}");
+            prop_assert_eq!(validate_phone(&phone).unwrap(), phone);
+        }
+    }
+}

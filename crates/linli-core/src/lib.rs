@@ -1,0 +1,1 @@
+//! linli-core (being built).

@@ -1,0 +1,1 @@
+//! linli-i18n (being built).

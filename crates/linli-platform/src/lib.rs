@@ -1,0 +1,1 @@
+//! linli-platform (being built).

@@ -1,0 +1,1 @@
+//! linli-e2e (being built).

@@ -1,0 +1,1 @@
+//! linli-ui (being built).
