@@ -25,6 +25,9 @@ pub mod paths {
     pub const REPORTS: &str = "/v1/reports";
     /// `GET`: server-sent events of changes visible to the caller.
     pub const EVENTS: &str = "/v1/events";
+    /// `GET ?after=SEQ`: changes visible to the caller after a sequence number, oldest first
+    /// (the polling fallback of [`EVENTS`]).
+    pub const CHANGES: &str = "/v1/changes";
     /// `GET`: the OpenAPI document.
     pub const OPENAPI: &str = "/openapi.json";
     /// `GET`: liveness.

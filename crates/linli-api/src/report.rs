@@ -20,6 +20,26 @@ pub enum Party {
     OwnersCommittee,
 }
 
+impl Party {
+    /// Every party, for tests that check each one has a name in every language.
+    pub const ALL: [Party; 4] = [
+        Party::PropertyCompany,
+        Party::Community,
+        Party::StreetOffice,
+        Party::OwnersCommittee,
+    ];
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PropertyCompany => "property_company",
+            Self::Community => "community",
+            Self::StreetOffice => "street_office",
+            Self::OwnersCommittee => "owners_committee",
+        }
+    }
+}
+
 /// A kind of issue, as configured by the property company.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

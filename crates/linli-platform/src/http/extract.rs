@@ -1,0 +1,118 @@
+//! Extractors: JSON bodies that fail as problem documents, the signed-in caller, and the
+//! client's network address.
+
+use super::problem::HttpError;
+use crate::auth::{self, Caller};
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use linli_api::{ApiError, ErrorCode};
+use serde::de::DeserializeOwned;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Reads a whole body; an over-limit body becomes `payload_too_large`.
+pub async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
+            } else {
+                ApiError::new(ErrorCode::MalformedRequest, rejection.body_text())
+            }
+        })
+}
+
+/// A JSON request body. Unlike `axum::Json`, every failure is a problem document:
+/// unreadable JSON is `malformed_request` (400), an oversized body `payload_too_large` (413).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(crate::photo::media_type)
+            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+        if !is_json {
+            return Err(HttpError(ApiError::new(
+                ErrorCode::MalformedRequest,
+                "send the body as Content-Type: application/json",
+            )));
+        }
+        let bytes = read_body(request, state).await?;
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+            HttpError(ApiError::new(
+                ErrorCode::MalformedRequest,
+                format!("the body is not the expected JSON: {e}"),
+            ))
+        })
+    }
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Finds the caller of a request: `Authorization: Bearer <token>`.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let token = bearer_token(parts)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthenticated,
+                "sign in and send Authorization: Bearer <token>",
+            )
+        })?
+        .to_owned();
+    state
+        .blocking(move |s| auth::authenticate(s.store(), s.now(), &token))
+        .await
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // The idempotency layer may have found the caller already.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
+        let caller = authenticate(parts, state).await?;
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
+    }
+}
+
+/// The network address a request came from: the socket's peer (unspecified when served
+/// without a socket, as in router tests). Behind a reverse proxy every client would share the
+/// proxy's address; trusting a forwarded-for header is left for when a deployment needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientAddr(ip))
+    }
+}

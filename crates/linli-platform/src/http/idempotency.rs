@@ -1,0 +1,221 @@
+//! `Idempotency-Key` on every POST (IETF httpapi draft): the same key with the same request
+//! answers the first response again; the same key with a different request is 422
+//! `idempotency_key_reused`; a key whose first request is still running is 409
+//! `idempotency_key_in_progress`.
+//!
+//! Keys belong to the signed-in person (or to "anonymous" before sign-in), so two people can
+//! never collide. Only successful answers are kept: a request refused for its content (422,
+//! 403...) did nothing, and the device must be able to correct it and send it again under the
+//! same key (its record's id). Sign-in (`POST /v1/auth/sessions`) is not replayed: replaying
+//! would mean storing the session token, and the platform keeps only its hash.
+
+use super::extract;
+use super::problem::HttpError;
+use crate::state::AppState;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use linli_api::platform::{IDEMPOTENCY_KEY, paths};
+use linli_api::{ApiError, ErrorCode};
+use sha2::{Digest, Sha256};
+
+use crate::store::{KeyClaim, StoredResponse};
+
+/// Set on an answer replayed from an earlier request with the same key.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// Largest answer kept for replay; report answers are a few kilobytes.
+const MAX_KEPT_ANSWER: usize = 1024 * 1024;
+
+/// A key must be printable ASCII, at most this long (a UUID is 36).
+const MAX_KEY_LEN: usize = 255;
+
+/// Checks an `Idempotency-Key` value.
+pub fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
+    let key = value.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::new(
+            ErrorCode::IdempotencyKeyInvalid,
+            "Idempotency-Key must be 1 to 255 printable ASCII characters",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// What makes two requests "the same": method, path with query, and body bytes.
+pub fn fingerprint(method: &Method, path_and_query: &str, body: &[u8]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(method.as_str().as_bytes());
+    h.update(b"\n");
+    h.update(path_and_query.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    h.finalize().to_vec()
+}
+
+/// Gives the key up if the request ends without an answer to keep: it failed, or it was
+/// cancelled (client gone, platform stopping) mid-way.
+struct Claim {
+    state: AppState,
+    scope: String,
+    key: String,
+    settled: bool,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if !self.settled {
+            // Runs on the request's own thread: a short write, and it must not be skipped.
+            if let Err(e) = self.state.store().release_key(&self.scope, &self.key) {
+                tracing::error!(error = %e, "releasing an idempotency key");
+            }
+        }
+    }
+}
+
+/// The middleware.
+pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match guarded(state, request, next).await {
+        Ok(response) => response,
+        Err(e) => HttpError(e).into_response(),
+    }
+}
+
+async fn guarded(state: AppState, request: Request, next: Next) -> Result<Response, ApiError> {
+    if request.method() != Method::POST || request.uri().path() == paths::SESSIONS {
+        return Ok(next.run(request).await);
+    }
+    let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+        // Routes that require a key (reports) say so themselves.
+        return Ok(next.run(request).await);
+    };
+    let key = parse_key(value)?;
+
+    let (mut parts, body) = request.into_parts();
+    let scope = if extract::bearer_token(&parts).is_some() {
+        let caller = extract::authenticate(&parts, &state).await?;
+        let scope = format!("user:{}", caller.user.id);
+        parts.extensions.insert(caller);
+        scope
+    } else {
+        "anonymous".to_owned()
+    };
+    let body = extract::read_body(Request::from_parts(parts.clone(), body), &()).await?;
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or(parts.uri.path(), |p| p.as_str());
+    let print = fingerprint(&parts.method, path, &body);
+
+    let claim = {
+        let (scope, key) = (scope.clone(), key.clone());
+        state
+            .blocking(move |s| {
+                let now = s.now();
+                let stale_before = now - s.limits().idempotency_lease;
+                Ok(s.store()
+                    .claim_key(&scope, &key, &print, now, stale_before)?)
+            })
+            .await?
+    };
+    match claim {
+        KeyClaim::Claimed => {}
+        KeyClaim::Answered(kept) => return Ok(replay(kept)),
+        KeyClaim::InProgress => {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyInProgress,
+                "a request with this Idempotency-Key is still being handled; retry shortly",
+            ));
+        }
+        KeyClaim::Mismatch => {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used for a different request",
+            ));
+        }
+    }
+
+    let mut claim = Claim {
+        state: state.clone(),
+        scope,
+        key,
+        settled: false,
+    };
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    if !response.status().is_success() {
+        return Ok(response); // the claim is released on drop
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match to_bytes(body, MAX_KEPT_ANSWER).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "reading an answer to keep");
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                "the answer could not be recorded",
+            ));
+        }
+    };
+    let kept = StoredResponse {
+        status: parts.status.as_u16(),
+        content_type: parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_owned(),
+        body: bytes.to_vec(),
+    };
+    let (scope, key) = (claim.scope.clone(), claim.key.clone());
+    state
+        .blocking(move |s| Ok(s.store().complete_key(&scope, &key, &kept)?))
+        .await?;
+    claim.settled = true;
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+fn replay(kept: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, kept.body).into_response();
+    if let Ok(content_type) = HeaderValue::from_str(&kept.content_type) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type);
+    }
+    response
+        .headers_mut()
+        .insert(REPLAYED, HeaderValue::from_static("true"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("0196a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b", true)]
+    #[case("abc", true)]
+    #[case("", false)]
+    #[case("has space", false)]
+    fn keys_are_printable_ascii(#[case] key: &str, #[case] ok: bool) {
+        assert_eq!(parse_key(&HeaderValue::from_str(key).unwrap()).is_ok(), ok);
+    }
+
+    #[test]
+    fn overlong_keys_are_refused() {
+        let long = "k".repeat(MAX_KEY_LEN + 1);
+        assert!(parse_key(&HeaderValue::from_str(&long).unwrap()).is_err());
+    }
+
+    #[test]
+    fn fingerprints_differ_by_method_path_and_body() {
+        let a = fingerprint(&Method::POST, "/v1/reports", b"{}");
+        assert_eq!(a, fingerprint(&Method::POST, "/v1/reports", b"{}"));
+        assert_ne!(a, fingerprint(&Method::PUT, "/v1/reports", b"{}"));
+        assert_ne!(a, fingerprint(&Method::POST, "/v1/reports/x/status", b"{}"));
+        assert_ne!(a, fingerprint(&Method::POST, "/v1/reports", b"{ }"));
+    }
+}

@@ -1,0 +1,225 @@
+//! What every request handler shares: the store, the clock, the SMS gateway, the photo folder,
+//! the change feed and the shutdown signal.
+
+use crate::Error;
+use crate::auth::sms::{DemoSmsGateway, SmsGateway};
+use crate::clock::Clock;
+use crate::config::{Config, Limits};
+use crate::demo;
+use crate::feed::Feed;
+use crate::photo::PhotoFiles;
+use crate::store::{SqliteStore, Store};
+use linli_api::{ApiError, ErrorCode};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+/// File name of the SQLite database inside the data dir.
+pub const DATABASE_FILE: &str = "linli.sqlite3";
+
+/// Where the database lives, from `--database-url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// A SQLite file.
+    SqliteFile(PathBuf),
+    /// A SQLite database in memory (`sqlite::memory:`), gone when the platform stops.
+    SqliteMemory,
+}
+
+/// Reads a database URL: `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:` or a plain path;
+/// `None` means `<data_dir>/linli.sqlite3`.
+pub fn database_location(url: Option<&str>, data_dir: &Path) -> Result<DatabaseLocation, Error> {
+    let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(DatabaseLocation::SqliteFile(data_dir.join(DATABASE_FILE)));
+    };
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        return Ok(if path == ":memory:" {
+            DatabaseLocation::SqliteMemory
+        } else {
+            DatabaseLocation::SqliteFile(PathBuf::from(path))
+        });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(Error::UnsupportedDatabase("PostgreSQL".into()));
+    }
+    if let Some((scheme, _)) = url.split_once("://") {
+        return Err(Error::UnsupportedDatabase(format!(
+            "the {scheme}:// database"
+        )));
+    }
+    Ok(DatabaseLocation::SqliteFile(PathBuf::from(url)))
+}
+
+/// The platform's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+struct Shared {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sms: Arc<dyn SmsGateway>,
+    limits: Limits,
+    photos: PhotoFiles,
+    feed: Feed,
+    shutdown: watch::Sender<bool>,
+    data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("data_dir", &self.0.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn data_dir_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::DataDir {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl AppState {
+    /// Creates the data dir, opens and migrates the database, and seeds the demo community
+    /// when the database is empty (and `config.seed_demo` is set).
+    pub fn open(config: &Config) -> Result<Self, Error> {
+        let location = database_location(config.database_url.as_deref(), &config.data_dir)?;
+        std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error(&config.data_dir))?;
+        let store = match &location {
+            DatabaseLocation::SqliteFile(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(data_dir_error(parent))?;
+                }
+                SqliteStore::open(path)?
+            }
+            DatabaseLocation::SqliteMemory => SqliteStore::open_in_memory()?,
+        };
+        tracing::info!(database = ?location, "database ready");
+        Self::with_store(config, Arc::new(store))
+    }
+
+    /// The same with a store opened elsewhere.
+    pub fn with_store(config: &Config, store: Arc<dyn Store>) -> Result<Self, Error> {
+        if config.seed_demo && store.seed_if_empty(&demo::seed())? {
+            tracing::info!("seeded the demo community {}", demo::ESTATE_NAME);
+        }
+        // No request survives a restart, so no key can still be in progress.
+        let released = store.release_unanswered_keys()?;
+        if released > 0 {
+            tracing::info!(
+                released,
+                "released idempotency keys of interrupted requests"
+            );
+        }
+        let photos_dir = config.data_dir.join("photos");
+        let photos = PhotoFiles::open(photos_dir.clone()).map_err(data_dir_error(&photos_dir))?;
+        let sms = config
+            .sms
+            .clone()
+            .unwrap_or_else(|| Arc::new(DemoSmsGateway::new(&config.data_dir)));
+        let feed = Feed::new(store.latest_event_seq()?);
+        Ok(Self(Arc::new(Shared {
+            store,
+            clock: config.clock.clone(),
+            sms,
+            limits: config.limits.clone(),
+            photos,
+            feed,
+            shutdown: watch::Sender::new(false),
+            data_dir: config.data_dir.clone(),
+        })))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
+    }
+
+    /// The current time by the configured clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.0.clock.now()
+    }
+
+    /// Lifetimes and limits.
+    pub fn limits(&self) -> &Limits {
+        &self.0.limits
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.0.data_dir
+    }
+
+    pub(crate) fn sms(&self) -> &dyn SmsGateway {
+        self.0.sms.as_ref()
+    }
+
+    pub(crate) fn photos(&self) -> &PhotoFiles {
+        &self.0.photos
+    }
+
+    pub(crate) fn feed(&self) -> &Feed {
+        &self.0.feed
+    }
+
+    /// Tells open event streams to end, so a graceful shutdown is not held up by them.
+    pub(crate) fn begin_shutdown(&self) {
+        self.0.shutdown.send_replace(true);
+    }
+
+    pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.0.shutdown.subscribe()
+    }
+
+    /// Runs blocking work (the store) on the blocking pool.
+    pub(crate) async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || work(&state))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "blocking task failed");
+                Err(ApiError::new(
+                    ErrorCode::Internal,
+                    "the platform could not complete the request",
+                ))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(None, DatabaseLocation::SqliteFile("/d/linli.sqlite3".into()))]
+    #[case(Some(""), DatabaseLocation::SqliteFile("/d/linli.sqlite3".into()))]
+    #[case(Some("sqlite:/var/lib/linli.db"), DatabaseLocation::SqliteFile("/var/lib/linli.db".into()))]
+    #[case(Some("sqlite:///var/lib/linli.db"), DatabaseLocation::SqliteFile("/var/lib/linli.db".into()))]
+    #[case(Some("sqlite:rel.db"), DatabaseLocation::SqliteFile("rel.db".into()))]
+    #[case(Some("sqlite::memory:"), DatabaseLocation::SqliteMemory)]
+    #[case(Some("/srv/linli.db"), DatabaseLocation::SqliteFile("/srv/linli.db".into()))]
+    fn database_urls(#[case] url: Option<&str>, #[case] expected: DatabaseLocation) {
+        assert_eq!(database_location(url, Path::new("/d")).unwrap(), expected);
+    }
+
+    #[rstest]
+    #[case("postgres://linli@localhost/linli")]
+    #[case("postgresql://localhost/linli")]
+    #[case("mysql://localhost/linli")]
+    fn other_databases_are_refused_clearly(#[case] url: &str) {
+        let err = database_location(Some(url), Path::new("/d")).unwrap_err();
+        assert!(matches!(err, Error::UnsupportedDatabase(_)));
+        assert!(
+            err.to_string().contains("not supported in this build yet"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Storage behind one trait, one implementation per database. The trait speaks in the
+//! platform's records; rules (who may see what, which codes work, which moves are allowed) live
+//! in `auth` and `report` and reach the store only as plain values, so a PostgreSQL store can
+//! sit beside [`SqliteStore`] without repeating them.
+//!
+//! Methods are synchronous; handlers call them on the blocking pool.
+
+mod sqlite;
+
+pub use sqlite::{OpenError, SqliteStore};
+
+use crate::auth::rate_limit::RetryAfter;
+use crate::demo::Seed;
+use linli_api::platform::{BuildingRef, CommonAreaRef, ReportEvent, Role, UnitRef};
+use linli_api::{
+    Category, EstateId, Party, PhotoId, Place, Report, ReportId, ReportStatus, TimelineEntry,
+    Urgency, UserId,
+};
+use time::OffsetDateTime;
+
+/// A storage failure: the database could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A stored value could not be read back (a bug or a hand-edited database).
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A person known to the platform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// Id.
+    pub id: UserId,
+    /// Normalised mobile number.
+    pub phone: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// The estate they belong to.
+    pub estate_id: EstateId,
+}
+
+/// An estate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Estate {
+    /// Id.
+    pub id: EstateId,
+    /// Name, e.g. 幸福里小区.
+    pub name: String,
+}
+
+/// A one-time code about to be stored.
+#[derive(Clone, Debug)]
+pub struct NewCode {
+    /// Normalised phone.
+    pub phone: String,
+    /// Network address that asked for it (for the per-address limit).
+    pub client: String,
+    /// Salt of the hash.
+    pub salt: Vec<u8>,
+    /// Salted hash of the code.
+    pub code_hash: Vec<u8>,
+    /// Issued at.
+    pub created_at: OffsetDateTime,
+    /// Works until.
+    pub expires_at: OffsetDateTime,
+}
+
+/// When earlier codes were issued, for the rate rules.
+#[derive(Clone, Debug, Default)]
+pub struct CodeHistory {
+    /// Codes sent to the same phone since the window start.
+    pub phone: Vec<OffsetDateTime>,
+    /// Codes asked for from the same address since the window start.
+    pub client: Vec<OffsetDateTime>,
+}
+
+/// A stored code.
+#[derive(Clone, Debug)]
+pub struct StoredCode {
+    /// Row id.
+    pub id: i64,
+    /// What the rules need to judge it.
+    pub state: crate::auth::otp::CodeState,
+}
+
+/// A stored session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSession {
+    /// Whose.
+    pub user_id: UserId,
+    /// Works until.
+    pub expires_at: OffsetDateTime,
+    /// When it was signed out, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A photo's entry in the register (its bytes are a file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPhoto {
+    /// Id chosen by the device.
+    pub id: PhotoId,
+    /// Who uploaded it.
+    pub uploader: UserId,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub content_type: String,
+    /// The report it is attached to, once filed.
+    pub report_id: Option<ReportId>,
+}
+
+/// What came of registering a photo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhotoClaim {
+    /// A new entry.
+    Created,
+    /// The id was already taken; here is what it holds.
+    Existing(StoredPhoto),
+}
+
+/// A report about to be filed; the store assigns its number.
+#[derive(Clone, Debug)]
+pub struct NewReportRecord {
+    /// Id from the device.
+    pub id: ReportId,
+    /// The reporter's estate.
+    pub estate_id: EstateId,
+    /// Who files it.
+    pub reporter: UserId,
+    /// Category code.
+    pub category: String,
+    /// The resident's words.
+    pub description: String,
+    /// Where.
+    pub place: Place,
+    /// Readable place.
+    pub place_label: String,
+    /// How urgent.
+    pub urgency: Urgency,
+    /// Who handles it first.
+    pub handling_party: Party,
+    /// Photos, in order.
+    pub photo_ids: Vec<PhotoId>,
+    /// When the platform received it.
+    pub at: OffsetDateTime,
+}
+
+/// What came of filing a report.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReportInsert {
+    /// Filed now; `seq` is its change-feed event.
+    Created {
+        /// The report as stored.
+        report: Report,
+        /// Its event's sequence number.
+        seq: i64,
+    },
+    /// A report with this id already exists.
+    Exists(Report),
+}
+
+/// A report with the estate it belongs to (for visibility).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredReport {
+    /// The report.
+    pub report: Report,
+    /// Its estate.
+    pub estate_id: EstateId,
+}
+
+/// A status change about to be recorded.
+#[derive(Clone, Debug)]
+pub struct StatusMove {
+    /// The status the report must still have (compare-and-set).
+    pub from: ReportStatus,
+    /// The new status.
+    pub to: ReportStatus,
+    /// Staff's note.
+    pub note: String,
+    /// The party acting.
+    pub party: Party,
+    /// Who.
+    pub author: UserId,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// Which reports a query covers, decided by `report::visibility`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only reports filed by this person.
+    Reporter(UserId),
+    /// Every report in this estate.
+    Estate(EstateId),
+    /// None.
+    Nothing,
+}
+
+/// A response kept for an `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type.
+    pub content_type: String,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+/// What came of claiming an `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyClaim {
+    /// The key is ours; handle the request, then complete or release it.
+    Claimed,
+    /// The key already has an answer for this very request.
+    Answered(StoredResponse),
+    /// Another request with this key is being handled.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+/// The platform's storage.
+pub trait Store: Send + Sync + 'static {
+    /// Puts the demo community in an empty database; false if it held data already.
+    fn seed_if_empty(&self, seed: &Seed) -> StoreResult<bool>;
+
+    /// The person with this phone.
+    fn user_by_phone(&self, phone: &str) -> StoreResult<Option<User>>;
+    /// The person with this id.
+    fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// An estate.
+    fn estate(&self, id: EstateId) -> StoreResult<Option<Estate>>;
+    /// Units a person owns or rents.
+    fn units_of(&self, user: UserId) -> StoreResult<Vec<UnitRef>>;
+    /// An estate's buildings, in order.
+    fn buildings(&self, estate: EstateId) -> StoreResult<Vec<BuildingRef>>;
+    /// An estate's common areas, in order.
+    fn common_areas(&self, estate: EstateId) -> StoreResult<Vec<CommonAreaRef>>;
+    /// Report categories, in the property company's order.
+    fn categories(&self) -> StoreResult<Vec<Category>>;
+
+    /// Stores a new code if `admit` allows it given the codes issued since `window_start`,
+    /// deciding and inserting atomically so racing requests cannot both slip under a limit.
+    /// Returns the code's id.
+    fn issue_code(
+        &self,
+        code: &NewCode,
+        window_start: OffsetDateTime,
+        admit: &dyn Fn(&CodeHistory) -> Result<(), RetryAfter>,
+    ) -> StoreResult<Result<i64, RetryAfter>>;
+    /// Removes a code that could not be sent.
+    fn withdraw_code(&self, id: i64) -> StoreResult<()>;
+    /// The latest code sent to a phone.
+    fn latest_code(&self, phone: &str) -> StoreResult<Option<StoredCode>>;
+    /// Counts one wrong guess.
+    fn count_wrong_code(&self, id: i64) -> StoreResult<()>;
+    /// Marks a code used; false if it was used already (a racing sign-in won).
+    fn use_code(&self, id: i64, at: OffsetDateTime) -> StoreResult<bool>;
+
+    /// Stores a session by its token's hash.
+    fn create_session(
+        &self,
+        token_hash: &[u8],
+        user: UserId,
+        created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The session with this token hash.
+    fn session(&self, token_hash: &[u8]) -> StoreResult<Option<StoredSession>>;
+    /// Signs a session out.
+    fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()>;
+
+    /// A photo's register entry.
+    fn photo(&self, id: PhotoId) -> StoreResult<Option<StoredPhoto>>;
+    /// Registers a photo unless its id is taken (then says what holds it).
+    fn claim_photo(&self, photo: &StoredPhoto, at: OffsetDateTime) -> StoreResult<PhotoClaim>;
+
+    /// Files a report: number, timeline entry, photo links and change event, all at once.
+    fn insert_report(&self, report: &NewReportRecord) -> StoreResult<ReportInsert>;
+    /// One report.
+    fn report(&self, id: ReportId) -> StoreResult<Option<StoredReport>>;
+    /// A report's timeline, oldest first.
+    fn timeline(&self, id: ReportId) -> StoreResult<Vec<TimelineEntry>>;
+    /// Reports covered by `scope`, newest first.
+    fn reports(&self, scope: Visibility) -> StoreResult<Vec<Report>>;
+    /// Moves a report on if it still has `change.from`; returns the report and its event's
+    /// sequence number, or `None` if its status had changed meanwhile.
+    fn move_report(&self, id: ReportId, change: &StatusMove) -> StoreResult<Option<(Report, i64)>>;
+    /// Change events after `after` covered by `scope`, oldest first, at most `limit`.
+    fn events_after(
+        &self,
+        after: i64,
+        scope: Visibility,
+        limit: usize,
+    ) -> StoreResult<Vec<ReportEvent>>;
+    /// The latest event's sequence number (0 when none).
+    fn latest_event_seq(&self) -> StoreResult<i64>;
+
+    /// Claims `(scope, key)` for a request with `fingerprint`. A claim older than
+    /// `stale_before` that never completed is taken over.
+    fn claim_key(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<KeyClaim>;
+    /// Keeps the answer for a claimed key.
+    fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()>;
+    /// Gives a claimed key up without an answer, so the request may be tried again.
+    fn release_key(&self, scope: &str, key: &str) -> StoreResult<()>;
+    /// Gives up every unanswered claim: at start-up, no request can still be running.
+    fn release_unanswered_keys(&self) -> StoreResult<usize>;
+}

@@ -1,0 +1,974 @@
+//! The SQLite store: one file in the data dir, WAL, foreign keys on, append-only migrations
+//! from `migrations/sqlite/`.
+//!
+//! One connection behind a mutex: every write is serialised, which makes "check then insert"
+//! steps (rate limits, idempotency claims, report numbers) atomic without retry loops, and is
+//! plenty for one community.
+
+use super::{
+    CodeHistory, Estate, KeyClaim, NewCode, NewReportRecord, PhotoClaim, ReportInsert, StatusMove,
+    Store, StoreError, StoreResult, StoredCode, StoredPhoto, StoredReport, StoredResponse,
+    StoredSession, User, Visibility,
+};
+use crate::auth::otp::CodeState;
+use crate::auth::rate_limit::RetryAfter;
+use crate::demo::Seed;
+use linli_api::platform::{BuildingRef, CommonAreaRef, ReportEvent, UnitRef};
+use linli_api::{
+    BuildingId, Category, CommonAreaId, EstateId, PhotoId, Report, ReportId, TimelineEntry, UnitId,
+    UserId,
+};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use time::OffsetDateTime;
+
+/// The migrations, in order. Append only: a released file is never edited.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!(
+    "../../migrations/sqlite/0001_initial.sql"
+))];
+
+/// Storage in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+/// Failures opening the database.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// SQLite could not open or configure the file.
+    #[error("opening the database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A migration failed.
+    #[error("migrating the database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, OpenError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
+        Self::configure(conn)
+    }
+
+    /// A database in memory, for tests of the store itself.
+    pub fn open_in_memory() -> Result<Self, OpenError> {
+        Self::configure(Connection::open_in_memory()?)
+    }
+
+    fn configure(mut conn: Connection) -> Result<Self, OpenError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Safe with WAL: a power cut may lose the last commits, never corrupt the file.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic mid-call rolls its transaction back when the transaction is dropped, so the
+        // connection is still sound.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn ts(t: OffsetDateTime) -> i64 {
+    // i64 nanoseconds reach the year 2262.
+    t.unix_timestamp_nanos() as i64
+}
+
+fn from_ts(n: i64) -> rusqlite::Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+/// An enum's wire name (`in_progress`, `property_company`...), as stored.
+fn name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => unreachable!("enums stored as text serialise to strings, got {other:?}"),
+    }
+}
+
+fn conversion(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+}
+
+fn from_name<T: DeserializeOwned>(s: String) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(s)).map_err(conversion)
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("platform records serialise to JSON")
+}
+
+fn from_json<T: DeserializeOwned>(s: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(s).map_err(conversion)
+}
+
+fn parse_uuid<T: std::str::FromStr<Err = uuid::Error>>(s: String) -> rusqlite::Result<T> {
+    s.parse().map_err(conversion)
+}
+
+const USER_COLUMNS: &str = "id, phone, name, role, estate_id";
+
+fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: UserId(row.get(0)?),
+        phone: row.get(1)?,
+        name: row.get(2)?,
+        role: from_name(row.get(3)?)?,
+        estate_id: EstateId(row.get(4)?),
+    })
+}
+
+const REPORT_COLUMNS: &str = "id, number, reporter_id, category, description, place, \
+     place_label, urgency, status, handling_party, photo_ids, created_at, updated_at, estate_id";
+
+fn report_row(row: &Row<'_>) -> rusqlite::Result<StoredReport> {
+    Ok(StoredReport {
+        report: Report {
+            id: parse_uuid(row.get(0)?)?,
+            number: row.get(1)?,
+            reporter: UserId(row.get(2)?),
+            category: row.get(3)?,
+            description: row.get(4)?,
+            place: from_json(&row.get::<_, String>(5)?)?,
+            place_label: row.get(6)?,
+            urgency: from_name(row.get(7)?)?,
+            status: from_name(row.get(8)?)?,
+            handling_party: from_name(row.get(9)?)?,
+            photo_ids: from_json(&row.get::<_, String>(10)?)?,
+            created_at: from_ts(row.get(11)?)?,
+            updated_at: from_ts(row.get(12)?)?,
+        },
+        estate_id: EstateId(row.get(13)?),
+    })
+}
+
+fn report_by_id(conn: &Connection, id: ReportId) -> rusqlite::Result<Option<StoredReport>> {
+    conn.query_row(
+        &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"),
+        [id.to_string()],
+        report_row,
+    )
+    .optional()
+}
+
+fn photo_row(row: &Row<'_>) -> rusqlite::Result<StoredPhoto> {
+    Ok(StoredPhoto {
+        id: parse_uuid(row.get(0)?)?,
+        uploader: UserId(row.get(1)?),
+        sha256: row.get(2)?,
+        size: row.get::<_, i64>(3)? as u64,
+        content_type: row.get(4)?,
+        report_id: row
+            .get::<_, Option<String>>(5)?
+            .map(parse_uuid)
+            .transpose()?,
+    })
+}
+
+fn event_row(row: &Row<'_>) -> rusqlite::Result<ReportEvent> {
+    Ok(ReportEvent {
+        seq: row.get(0)?,
+        report_id: parse_uuid(row.get(1)?)?,
+        number: row.get(2)?,
+        status: from_name(row.get(3)?)?,
+        at: from_ts(row.get(4)?)?,
+    })
+}
+
+fn append_event(conn: &Connection, estate: EstateId, report: &Report) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO report_events (report_id, estate_id, reporter_id, number, status, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            report.id.to_string(),
+            estate.0,
+            report.reporter.0,
+            report.number,
+            name(&report.status),
+            ts(report.updated_at),
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The SQL condition and its one parameter for a visibility scope (`Nothing` matches no row).
+fn scope_filter(scope: Visibility) -> (&'static str, i64) {
+    match scope {
+        Visibility::Reporter(user) => ("reporter_id = ?", user.0),
+        Visibility::Estate(estate) => ("estate_id = ?", estate.0),
+        Visibility::Nothing => ("0 = ?", 1),
+    }
+}
+
+impl Store for SqliteStore {
+    fn seed_if_empty(&self, seed: &Seed) -> StoreResult<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let estates: i64 = tx.query_row("SELECT count(*) FROM estates", [], |r| r.get(0))?;
+        if estates > 0 {
+            return Ok(false);
+        }
+        let (estate, estate_name) = seed.estate;
+        tx.execute(
+            "INSERT INTO estates (id, name) VALUES (?1, ?2)",
+            params![estate.0, estate_name],
+        )?;
+        for (position, (id, label)) in seed.buildings.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO buildings (id, estate_id, label, position) VALUES (?1, ?2, ?3, ?4)",
+                params![id.0, estate.0, label, position as i64],
+            )?;
+        }
+        for u in &seed.units {
+            tx.execute(
+                "INSERT INTO units (id, building_id, entrance, number, label, area_m2)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    u.id.0,
+                    u.building_id.0,
+                    u.entrance,
+                    u.number,
+                    u.label,
+                    u.area_m2
+                ],
+            )?;
+        }
+        for (position, (id, label)) in seed.common_areas.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO common_areas (id, estate_id, label, position) VALUES (?1, ?2, ?3, ?4)",
+                params![id.0, estate.0, label, position as i64],
+            )?;
+        }
+        for (id, clinic) in &seed.clinics {
+            tx.execute(
+                "INSERT INTO clinics (id, estate_id, name) VALUES (?1, ?2, ?3)",
+                params![id, estate.0, clinic],
+            )?;
+        }
+        for user in &seed.users {
+            tx.execute(
+                "INSERT INTO users (id, phone, name, role, estate_id, clinic_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    user.id.0,
+                    user.phone,
+                    user.name,
+                    name(&user.role),
+                    estate.0,
+                    user.clinic_id
+                ],
+            )?;
+            for (unit, relation) in &user.units {
+                tx.execute(
+                    "INSERT INTO occupancies (unit_id, user_id, relation) VALUES (?1, ?2, ?3)",
+                    params![unit.0, user.id.0, relation],
+                )?;
+            }
+        }
+        for (position, c) in seed.categories.iter().enumerate() {
+            let names = BTreeMap::from([("zh-CN", c.zh), ("en", c.en)]);
+            tx.execute(
+                "INSERT INTO categories (code, names, default_party, position)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![c.code, to_json(&names), name(&c.party), position as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn user_by_phone(&self, phone: &str) -> StoreResult<Option<User>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE phone = ?1"),
+                [phone],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+                [id.0],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    fn estate(&self, id: EstateId) -> StoreResult<Option<Estate>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT id, name FROM estates WHERE id = ?1", [id.0], |r| {
+                Ok(Estate {
+                    id: EstateId(r.get(0)?),
+                    name: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn units_of(&self, user: UserId) -> StoreResult<Vec<UnitRef>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT u.id, u.building_id, u.label, u.area_m2
+             FROM occupancies o JOIN units u ON u.id = o.unit_id
+             WHERE o.user_id = ?1 ORDER BY o.rowid",
+        )?;
+        let units = stmt
+            .query_map([user.0], |r| {
+                Ok(UnitRef {
+                    id: UnitId(r.get(0)?),
+                    building_id: BuildingId(r.get(1)?),
+                    label: r.get(2)?,
+                    area_m2: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(units)
+    }
+
+    fn buildings(&self, estate: EstateId) -> StoreResult<Vec<BuildingRef>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, label FROM buildings WHERE estate_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([estate.0], |r| {
+                Ok(BuildingRef {
+                    id: BuildingId(r.get(0)?),
+                    label: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn common_areas(&self, estate: EstateId) -> StoreResult<Vec<CommonAreaRef>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, label FROM common_areas WHERE estate_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([estate.0], |r| {
+                Ok(CommonAreaRef {
+                    id: CommonAreaId(r.get(0)?),
+                    label: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn categories(&self) -> StoreResult<Vec<Category>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT code, names, default_party FROM categories ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Category {
+                    code: r.get(0)?,
+                    names: from_json(&r.get::<_, String>(1)?)?,
+                    default_party: from_name(r.get(2)?)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn issue_code(
+        &self,
+        code: &NewCode,
+        window_start: OffsetDateTime,
+        admit: &dyn Fn(&CodeHistory) -> Result<(), RetryAfter>,
+    ) -> StoreResult<Result<i64, RetryAfter>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let times = |column: &str, value: &str| -> rusqlite::Result<Vec<OffsetDateTime>> {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT created_at FROM otp_codes WHERE {column} = ?1 AND created_at > ?2"
+            ))?;
+            let mut times = Vec::new();
+            for time in stmt.query_map(params![value, ts(window_start)], |r| from_ts(r.get(0)?))? {
+                times.push(time?);
+            }
+            Ok(times)
+        };
+        let history = CodeHistory {
+            phone: times("phone", &code.phone)?,
+            client: times("client", &code.client)?,
+        };
+        if let Err(wait) = admit(&history) {
+            return Ok(Err(wait));
+        }
+        tx.execute(
+            "INSERT INTO otp_codes (phone, client, salt, code_hash, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                code.phone,
+                code.client,
+                code.salt,
+                code.code_hash,
+                ts(code.created_at),
+                ts(code.expires_at)
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(Ok(id))
+    }
+
+    fn withdraw_code(&self, id: i64) -> StoreResult<()> {
+        self.conn()
+            .execute("DELETE FROM otp_codes WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    fn latest_code(&self, phone: &str) -> StoreResult<Option<StoredCode>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, salt, code_hash, expires_at, attempts, used_at FROM otp_codes
+                 WHERE phone = ?1 ORDER BY created_at DESC, id DESC LIMIT 1",
+                [phone],
+                |r| {
+                    Ok(StoredCode {
+                        id: r.get(0)?,
+                        state: CodeState {
+                            salt: r.get(1)?,
+                            code_hash: r.get(2)?,
+                            expires_at: from_ts(r.get(3)?)?,
+                            attempts: r.get(4)?,
+                            used: r.get::<_, Option<i64>>(5)?.is_some(),
+                        },
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn count_wrong_code(&self, id: i64) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    fn use_code(&self, id: i64, at: OffsetDateTime) -> StoreResult<bool> {
+        let changed = self.conn().execute(
+            "UPDATE otp_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+            params![id, ts(at)],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &[u8],
+        user: UserId,
+        created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, user.0, ts(created_at), ts(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &[u8]) -> StoreResult<Option<StoredSession>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(StoredSession {
+                        user_id: UserId(r.get(0)?),
+                        expires_at: from_ts(r.get(1)?)?,
+                        revoked_at: r.get::<_, Option<i64>>(2)?.map(from_ts).transpose()?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+            params![token_hash, ts(at)],
+        )?;
+        Ok(())
+    }
+
+    fn photo(&self, id: PhotoId) -> StoreResult<Option<StoredPhoto>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, uploader_id, sha256, size, content_type, report_id
+                 FROM photos WHERE id = ?1",
+                [id.to_string()],
+                photo_row,
+            )
+            .optional()?)
+    }
+
+    fn claim_photo(&self, photo: &StoredPhoto, at: OffsetDateTime) -> StoreResult<PhotoClaim> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing = tx
+            .query_row(
+                "SELECT id, uploader_id, sha256, size, content_type, report_id
+                 FROM photos WHERE id = ?1",
+                [photo.id.to_string()],
+                photo_row,
+            )
+            .optional()?;
+        if let Some(existing) = existing {
+            return Ok(PhotoClaim::Existing(existing));
+        }
+        tx.execute(
+            "INSERT INTO photos (id, uploader_id, sha256, size, content_type, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                photo.id.to_string(),
+                photo.uploader.0,
+                photo.sha256,
+                photo.size as i64,
+                photo.content_type,
+                ts(at)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(PhotoClaim::Created)
+    }
+
+    fn insert_report(&self, new: &NewReportRecord) -> StoreResult<ReportInsert> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(existing) = report_by_id(&tx, new.id)? {
+            return Ok(ReportInsert::Exists(existing.report));
+        }
+        let number: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM reports WHERE estate_id = ?1",
+            [new.estate_id.0],
+            |r| r.get(0),
+        )?;
+        let report = Report {
+            id: new.id,
+            number,
+            reporter: new.reporter,
+            category: new.category.clone(),
+            description: new.description.clone(),
+            place: new.place.clone(),
+            place_label: new.place_label.clone(),
+            urgency: new.urgency,
+            status: linli_api::ReportStatus::Received,
+            handling_party: new.handling_party,
+            photo_ids: new.photo_ids.clone(),
+            created_at: new.at,
+            updated_at: new.at,
+        };
+        tx.execute(
+            &format!(
+                "INSERT INTO reports ({REPORT_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+            ),
+            params![
+                report.id.to_string(),
+                report.number,
+                report.reporter.0,
+                report.category,
+                report.description,
+                to_json(&report.place),
+                report.place_label,
+                name(&report.urgency),
+                name(&report.status),
+                name(&report.handling_party),
+                to_json(&report.photo_ids),
+                ts(report.created_at),
+                ts(report.updated_at),
+                new.estate_id.0,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO report_timeline (report_id, position, at, status, party, note, author_id)
+             VALUES (?1, 0, ?2, ?3, NULL, NULL, ?4)",
+            params![
+                report.id.to_string(),
+                ts(report.created_at),
+                name(&report.status),
+                report.reporter.0
+            ],
+        )?;
+        for photo in &report.photo_ids {
+            tx.execute(
+                "UPDATE photos SET report_id = ?2 WHERE id = ?1",
+                params![photo.to_string(), report.id.to_string()],
+            )?;
+        }
+        let seq = append_event(&tx, new.estate_id, &report)?;
+        tx.commit()?;
+        Ok(ReportInsert::Created { report, seq })
+    }
+
+    fn report(&self, id: ReportId) -> StoreResult<Option<StoredReport>> {
+        Ok(report_by_id(&self.conn(), id)?)
+    }
+
+    fn timeline(&self, id: ReportId) -> StoreResult<Vec<TimelineEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT at, status, party, note FROM report_timeline
+             WHERE report_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([id.to_string()], |r| {
+                Ok(TimelineEntry {
+                    at: from_ts(r.get(0)?)?,
+                    status: from_name(r.get(1)?)?,
+                    party: r.get::<_, Option<String>>(2)?.map(from_name).transpose()?,
+                    note: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn reports(&self, scope: Visibility) -> StoreResult<Vec<Report>> {
+        let conn = self.conn();
+        let (condition, value) = scope_filter(scope);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE {condition}
+             ORDER BY created_at DESC, number DESC"
+        ))?;
+        let rows = stmt
+            .query_map([value], |r| report_row(r).map(|s| s.report))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn move_report(&self, id: ReportId, change: &StatusMove) -> StoreResult<Option<(Report, i64)>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let moved = tx.execute(
+            "UPDATE reports SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = ?4",
+            params![
+                id.to_string(),
+                name(&change.to),
+                ts(change.at),
+                name(&change.from)
+            ],
+        )?;
+        if moved == 0 {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO report_timeline (report_id, position, at, status, party, note, author_id)
+             VALUES (?1, (SELECT COUNT(*) FROM report_timeline WHERE report_id = ?1),
+                     ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id.to_string(),
+                ts(change.at),
+                name(&change.to),
+                name(&change.party),
+                change.note,
+                change.author.0
+            ],
+        )?;
+        let stored = report_by_id(&tx, id)?
+            .ok_or_else(|| StoreError::Corrupt(format!("report {id} vanished mid-update")))?;
+        let seq = append_event(&tx, stored.estate_id, &stored.report)?;
+        tx.commit()?;
+        Ok(Some((stored.report, seq)))
+    }
+
+    fn events_after(
+        &self,
+        after: i64,
+        scope: Visibility,
+        limit: usize,
+    ) -> StoreResult<Vec<ReportEvent>> {
+        let conn = self.conn();
+        let (condition, value) = scope_filter(scope);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT seq, report_id, number, status, at FROM report_events
+             WHERE seq > ? AND {condition} ORDER BY seq LIMIT ?"
+        ))?;
+        let rows = stmt
+            .query_map(params![after, value, limit as i64], event_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn latest_event_seq(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM report_events", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn claim_key(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<KeyClaim> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        type Held = (Vec<u8>, i64, Option<i64>, Option<String>, Option<Vec<u8>>);
+        let held: Option<Held> = tx
+            .query_row(
+                "SELECT fingerprint, started_at, response_status, response_type, response_body
+                 FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+                params![scope, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let claim = match held {
+            Some((held_fingerprint, _, _, _, _)) if held_fingerprint != fingerprint => {
+                KeyClaim::Mismatch
+            }
+            Some((_, _, Some(status), content_type, body)) => KeyClaim::Answered(StoredResponse {
+                status: status as u16,
+                content_type: content_type.unwrap_or_default(),
+                body: body.unwrap_or_default(),
+            }),
+            Some((_, started_at, None, _, _)) if started_at > ts(stale_before) => {
+                KeyClaim::InProgress
+            }
+            Some(_) => {
+                tx.execute(
+                    "UPDATE idempotency_keys SET started_at = ?3 WHERE scope = ?1 AND key = ?2",
+                    params![scope, key, ts(now)],
+                )?;
+                KeyClaim::Claimed
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![scope, key, fingerprint, ts(now)],
+                )?;
+                KeyClaim::Claimed
+            }
+        };
+        tx.commit()?;
+        Ok(claim)
+    }
+
+    fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE idempotency_keys
+             SET response_status = ?3, response_type = ?4, response_body = ?5
+             WHERE scope = ?1 AND key = ?2",
+            params![
+                scope,
+                key,
+                i64::from(response.status),
+                response.content_type,
+                response.body
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn release_key(&self, scope: &str, key: &str) -> StoreResult<()> {
+        self.conn().execute(
+            "DELETE FROM idempotency_keys
+             WHERE scope = ?1 AND key = ?2 AND response_status IS NULL",
+            params![scope, key],
+        )?;
+        Ok(())
+    }
+
+    fn release_unanswered_keys(&self) -> StoreResult<usize> {
+        Ok(self.conn().execute(
+            "DELETE FROM idempotency_keys WHERE response_status IS NULL",
+            [],
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+    use linli_api::{Party, Place, ReportStatus, Urgency};
+    use time::Duration;
+
+    fn store() -> SqliteStore {
+        let s = SqliteStore::open_in_memory().unwrap();
+        assert!(s.seed_if_empty(&demo::seed()).unwrap());
+        s
+    }
+
+    fn new_report(reporter: &User, at: OffsetDateTime) -> NewReportRecord {
+        NewReportRecord {
+            id: ReportId::new(),
+            estate_id: reporter.estate_id,
+            reporter: reporter.id,
+            category: "water_plumbing".into(),
+            description: "厨房水管漏水".into(),
+            place: Place::Unit {
+                unit_id: UnitId(3251),
+            },
+            place_label: "3栋2单元501".into(),
+            urgency: Urgency::Soon,
+            handling_party: Party::PropertyCompany,
+            photo_ids: vec![],
+            at,
+        }
+    }
+
+    #[test]
+    fn seeding_happens_once_and_reads_back() {
+        let s = store();
+        assert!(!s.seed_if_empty(&demo::seed()).unwrap());
+        let resident = s.user_by_phone(demo::RESIDENT_PHONE).unwrap().unwrap();
+        let units: Vec<_> = s
+            .units_of(resident.id)
+            .unwrap()
+            .into_iter()
+            .map(|u| u.label)
+            .collect();
+        assert_eq!(units, [demo::RESIDENT_UNIT, demo::RESIDENT_SECOND_UNIT]);
+        assert_eq!(s.categories().unwrap().len(), 9);
+        assert_eq!(s.buildings(resident.estate_id).unwrap().len(), 3);
+        assert_eq!(
+            s.estate(resident.estate_id).unwrap().unwrap().name,
+            demo::ESTATE_NAME
+        );
+    }
+
+    #[test]
+    fn reports_get_increasing_numbers_and_events() {
+        let s = store();
+        let resident = s.user_by_phone(demo::RESIDENT_PHONE).unwrap().unwrap();
+        let now = OffsetDateTime::now_utc();
+        let first = new_report(&resident, now);
+        let ReportInsert::Created { report: a, seq: s1 } = s.insert_report(&first).unwrap() else {
+            panic!("first insert creates")
+        };
+        let ReportInsert::Created { report: b, seq: s2 } =
+            s.insert_report(&new_report(&resident, now)).unwrap()
+        else {
+            panic!("second insert creates")
+        };
+        assert_eq!((a.number, b.number), (1, 2));
+        assert!(s2 > s1);
+        assert_eq!(
+            s.insert_report(&first).unwrap(),
+            ReportInsert::Exists(a.clone())
+        );
+        assert_eq!(s.report(a.id).unwrap().unwrap().report, a, "round trip");
+
+        let later = now + Duration::minutes(3);
+        let change = StatusMove {
+            from: ReportStatus::Received,
+            to: ReportStatus::Acknowledged,
+            note: "已收到".into(),
+            party: Party::PropertyCompany,
+            author: UserId(10),
+            at: later,
+        };
+        let (moved, s3) = s.move_report(a.id, &change).unwrap().unwrap();
+        assert_eq!(moved.status, ReportStatus::Acknowledged);
+        assert_eq!(moved.updated_at, later);
+        assert!(s3 > s2);
+        assert_eq!(s.move_report(a.id, &change).unwrap(), None, "stale from");
+        let timeline = s.timeline(a.id).unwrap();
+        assert_eq!(timeline.len(), 2);
+        assert_eq!(timeline[1].note.as_deref(), Some("已收到"));
+
+        let mine = Visibility::Reporter(resident.id);
+        let events = s.events_after(s1, mine, 10).unwrap();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [s2, s3]);
+        assert!(
+            s.events_after(0, Visibility::Reporter(UserId(2)), 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            s.events_after(0, Visibility::Nothing, 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(s.latest_event_seq().unwrap(), s3);
+    }
+
+    #[test]
+    fn key_claims_follow_the_idempotency_rules() {
+        let s = store();
+        let now = OffsetDateTime::now_utc();
+        let stale = now - Duration::minutes(1);
+        assert_eq!(
+            s.claim_key("u1", "k", b"A", now, stale).unwrap(),
+            KeyClaim::Claimed
+        );
+        assert_eq!(
+            s.claim_key("u1", "k", b"A", now, stale).unwrap(),
+            KeyClaim::InProgress
+        );
+        assert_eq!(
+            s.claim_key("u1", "k", b"B", now, stale).unwrap(),
+            KeyClaim::Mismatch
+        );
+        assert_eq!(
+            s.claim_key("u2", "k", b"B", now, stale).unwrap(),
+            KeyClaim::Claimed,
+            "keys are per scope"
+        );
+        // A claim that outlived its lease is taken over.
+        let much_later = now + Duration::minutes(2);
+        assert_eq!(
+            s.claim_key(
+                "u1",
+                "k",
+                b"A",
+                much_later,
+                much_later - Duration::minutes(1)
+            )
+            .unwrap(),
+            KeyClaim::Claimed
+        );
+        let answer = StoredResponse {
+            status: 201,
+            content_type: "application/json".into(),
+            body: b"{}".to_vec(),
+        };
+        s.complete_key("u1", "k", &answer).unwrap();
+        assert_eq!(
+            s.claim_key("u1", "k", b"A", now, stale).unwrap(),
+            KeyClaim::Answered(answer)
+        );
+        s.release_key("u1", "k").unwrap();
+        assert!(matches!(
+            s.claim_key("u1", "k", b"A", now, stale).unwrap(),
+            KeyClaim::Answered(_)
+        ));
+        assert_eq!(s.release_unanswered_keys().unwrap(), 1, "u2's claim");
+    }
+}
