@@ -1,0 +1,480 @@
+//! The outbox state machine, as plain functions over [`Delivery`].
+//!
+//! `Draft → Queued → Sending → Delivered`, or `Rejected` when the platform refuses with a 4xx.
+//! Transient trouble (network, 5xx, 429, a request with the same key still in progress) sends
+//! an item back to `Queued` with a backoff; a lost session sends it back to `Queued` untouched
+//! until the person signs in again. Nothing here touches the database or the network, so every
+//! rule can be tested alone; the store and the sync engine apply what these functions decide.
+
+use linli_api::Timestamp;
+use linli_api::error::{ApiError, ErrorCode};
+use linli_api::ipc::Delivery;
+use rand::Rng;
+use std::time::Duration;
+
+/// How long to wait between attempts: exponential with full jitter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    /// Upper bound of the first wait.
+    pub base: Duration,
+    /// No wait is longer than this (unless the platform asks for longer with `Retry-After`).
+    pub cap: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+impl Backoff {
+    /// The longest wait after `attempts` failed attempts: `base * 2^(attempts-1)`, at most `cap`.
+    pub fn ceiling(&self, attempts: u32) -> Duration {
+        let exponent = attempts.saturating_sub(1).min(30);
+        self.base
+            .checked_mul(1u32 << exponent)
+            .unwrap_or(self.cap)
+            .min(self.cap)
+    }
+
+    /// A wait after `attempts` failed attempts, drawn uniformly from `0..=ceiling` ("full
+    /// jitter", so many devices coming back online at once do not retry in lockstep). When the
+    /// platform said how long to wait (`Retry-After`), never retry earlier than that.
+    pub fn delay(
+        &self,
+        attempts: u32,
+        retry_after: Option<Duration>,
+        rng: &mut impl Rng,
+    ) -> Duration {
+        let ceiling = self.ceiling(attempts).as_millis() as u64;
+        let jittered = Duration::from_millis(rng.random_range(0..=ceiling));
+        match retry_after {
+            Some(wait) => jittered.max(wait),
+            None => jittered,
+        }
+    }
+}
+
+/// What kind of failure an attempt ended with, which decides where the item goes next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// May work later without any change: back to `Queued` with a backoff.
+    Transient,
+    /// The platform refused the content: `Rejected`, kept with the reason.
+    Refused,
+    /// The session is gone: back to `Queued`, wait for sign-in.
+    SessionLost,
+}
+
+/// Sorts an error from the platform. `status` is the HTTP status when there was an answer at all
+/// (`None` for network trouble, which is always transient).
+pub fn classify(status: Option<u16>, error: &ApiError) -> Failure {
+    if matches!(
+        error.code,
+        ErrorCode::SessionExpired | ErrorCode::Unauthenticated
+    ) {
+        return Failure::SessionLost;
+    }
+    match status {
+        None => Failure::Transient,
+        Some(s) if s >= 500 || s == 429 || s == 408 => Failure::Transient,
+        Some(_) if error.code == ErrorCode::IdempotencyKeyInProgress => Failure::Transient,
+        Some(_) if error.is_retryable() && error.code != ErrorCode::Internal => Failure::Transient,
+        Some(_) => Failure::Refused,
+    }
+}
+
+/// A rule of the state machine was broken; carries the error the UI shows.
+fn not_allowed(current: &Delivery) -> ApiError {
+    ApiError::new(
+        ErrorCode::AlreadySent,
+        format!(
+            "the report is {} and cannot be changed",
+            state_name(current)
+        ),
+    )
+}
+
+/// The state's wire name, for messages and the database.
+pub fn state_name(d: &Delivery) -> &'static str {
+    match d {
+        Delivery::Draft => "draft",
+        Delivery::Queued { .. } => "queued",
+        Delivery::Sending { .. } => "sending",
+        Delivery::Delivered { .. } => "delivered",
+        Delivery::Rejected { .. } => "rejected",
+    }
+}
+
+/// Whether the resident may still change the content (text, place, photos). A draft may be
+/// edited, and so may a rejected report: it keeps its reason until it is submitted again, so the
+/// UI can show what to fix while the resident fixes it.
+pub fn can_edit(current: &Delivery) -> Result<(), ApiError> {
+    match current {
+        Delivery::Draft | Delivery::Rejected { .. } => Ok(()),
+        _ => Err(not_allowed(current)),
+    }
+}
+
+/// Whether a report may be deleted from the device: only if the platform never took it.
+pub fn can_discard(current: &Delivery) -> Result<(), ApiError> {
+    can_edit(current)
+}
+
+/// `Submit`: a draft or a rejected report goes (back) into the queue with a clean slate.
+pub fn submit(current: &Delivery) -> Result<Delivery, ApiError> {
+    can_edit(current)?;
+    Ok(Delivery::Queued {
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+    })
+}
+
+/// Whether a queued item is due at `now` (or `force`d by "sync now").
+pub fn is_due(current: &Delivery, now: Timestamp, force: bool) -> bool {
+    match current {
+        Delivery::Queued {
+            next_attempt_at, ..
+        } => force || next_attempt_at.is_none_or(|at| at <= now),
+        _ => false,
+    }
+}
+
+/// The sync engine picks a queued item up.
+pub fn start_sending(current: &Delivery, total_bytes: u64) -> Option<Delivery> {
+    match current {
+        Delivery::Queued { .. } => Some(Delivery::Sending {
+            sent_bytes: 0,
+            total_bytes,
+        }),
+        _ => None,
+    }
+}
+
+/// The platform took it and gave it a number.
+pub fn delivered(number: i64) -> Delivery {
+    Delivery::Delivered { number }
+}
+
+/// Where an item goes after a failed attempt. `attempts` is the count before this attempt;
+/// `now` and `rng` make the backoff reproducible in tests.
+pub fn after_failure(
+    attempts: u32,
+    status: Option<u16>,
+    error: ApiError,
+    now: Timestamp,
+    policy: &Backoff,
+    rng: &mut impl Rng,
+) -> Delivery {
+    match classify(status, &error) {
+        Failure::Refused => Delivery::Rejected { error },
+        Failure::SessionLost => Delivery::Queued {
+            attempts,
+            next_attempt_at: None,
+            last_error: Some(error),
+        },
+        Failure::Transient => {
+            let attempts = attempts.saturating_add(1);
+            let retry_after = error.retry_after_seconds.map(Duration::from_secs);
+            let wait = policy.delay(attempts, retry_after, rng);
+            Delivery::Queued {
+                attempts,
+                next_attempt_at: Some(now + wait),
+                last_error: Some(error),
+            }
+        }
+    }
+}
+
+/// At start-up nothing can be going out: an item left in `Sending` by a crash or a kill goes
+/// back to the queue (its attempts unchanged; the platform deduplicates by id if the first try
+/// did arrive).
+pub fn recover(current: Delivery) -> Delivery {
+    match current {
+        Delivery::Sending { .. } => Delivery::Queued {
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_api::FieldError;
+    use linli_api::FieldErrorCode;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use rstest::rstest;
+    use time::macros::datetime;
+
+    const NOW: Timestamp = datetime!(2025-06-01 08:00 UTC);
+
+    fn queued() -> Delivery {
+        Delivery::Queued {
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+        }
+    }
+
+    fn rejected() -> Delivery {
+        Delivery::Rejected {
+            error: ApiError::validation(vec![FieldError::new(
+                "category",
+                FieldErrorCode::UnknownCategory,
+            )]),
+        }
+    }
+
+    fn sending() -> Delivery {
+        Delivery::Sending {
+            sent_bytes: 10,
+            total_bytes: 100,
+        }
+    }
+
+    #[rstest]
+    #[case::draft(Delivery::Draft, true)]
+    #[case::rejected(rejected(), true)]
+    #[case::queued(queued(), false)]
+    #[case::sending(sending(), false)]
+    #[case::delivered(Delivery::Delivered { number: 7 }, false)]
+    fn only_drafts_and_rejected_reports_can_be_edited_and_submitted(
+        #[case] state: Delivery,
+        #[case] allowed: bool,
+    ) {
+        assert_eq!(can_edit(&state).is_ok(), allowed);
+        assert_eq!(can_discard(&state).is_ok(), allowed);
+        match submit(&state) {
+            Ok(next) => {
+                assert!(allowed);
+                assert_eq!(next, queued());
+            }
+            Err(e) => {
+                assert!(!allowed);
+                assert_eq!(e.code, ErrorCode::AlreadySent);
+            }
+        }
+    }
+
+    #[test]
+    fn only_queued_items_start_sending() {
+        assert_eq!(
+            start_sending(&queued(), 500),
+            Some(Delivery::Sending {
+                sent_bytes: 0,
+                total_bytes: 500
+            })
+        );
+        assert_eq!(start_sending(&Delivery::Draft, 1), None);
+        assert_eq!(start_sending(&sending(), 1), None);
+        assert_eq!(start_sending(&rejected(), 1), None);
+        assert_eq!(start_sending(&delivered(3), 1), None);
+    }
+
+    #[rstest]
+    #[case::network(None, ErrorCode::PlatformUnreachable, Failure::Transient)]
+    #[case::server(Some(500), ErrorCode::Internal, Failure::Transient)]
+    #[case::bad_gateway(Some(502), ErrorCode::Internal, Failure::Transient)]
+    #[case::rate_limited(Some(429), ErrorCode::RateLimited, Failure::Transient)]
+    #[case::in_progress(Some(409), ErrorCode::IdempotencyKeyInProgress, Failure::Transient)]
+    #[case::validation(Some(422), ErrorCode::ValidationFailed, Failure::Refused)]
+    #[case::key_reused(Some(422), ErrorCode::IdempotencyKeyReused, Failure::Refused)]
+    #[case::forbidden(Some(403), ErrorCode::Forbidden, Failure::Refused)]
+    #[case::too_large(Some(413), ErrorCode::PayloadTooLarge, Failure::Refused)]
+    #[case::media(Some(415), ErrorCode::UnsupportedMediaType, Failure::Refused)]
+    #[case::conflict(Some(409), ErrorCode::Conflict, Failure::Refused)]
+    #[case::expired(Some(401), ErrorCode::SessionExpired, Failure::SessionLost)]
+    #[case::unauthenticated(Some(401), ErrorCode::Unauthenticated, Failure::SessionLost)]
+    fn failures_are_sorted_by_what_can_fix_them(
+        #[case] status: Option<u16>,
+        #[case] code: ErrorCode,
+        #[case] expected: Failure,
+    ) {
+        assert_eq!(classify(status, &ApiError::new(code, "x")), expected);
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_reason() {
+        let error =
+            ApiError::validation(vec![FieldError::new("place", FieldErrorCode::UnitNotYours)]);
+        let mut rng = StdRng::seed_from_u64(1);
+        let next = after_failure(
+            2,
+            Some(422),
+            error.clone(),
+            NOW,
+            &Backoff::default(),
+            &mut rng,
+        );
+        assert_eq!(next, Delivery::Rejected { error });
+        assert!(can_edit(&next).is_ok(), "a rejected report stays editable");
+    }
+
+    #[test]
+    fn a_transient_failure_counts_an_attempt_and_backs_off() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let error = ApiError::new(ErrorCode::PlatformUnreachable, "connection refused");
+        let next = after_failure(3, None, error.clone(), NOW, &Backoff::default(), &mut rng);
+        let Delivery::Queued {
+            attempts,
+            next_attempt_at: Some(at),
+            last_error,
+        } = next
+        else {
+            panic!("expected queued with a due time, got {next:?}");
+        };
+        assert_eq!(attempts, 4);
+        assert_eq!(last_error, Some(error));
+        assert!(at >= NOW && at <= NOW + Duration::from_secs(8), "{at}");
+    }
+
+    #[test]
+    fn a_lost_session_waits_for_sign_in_without_counting_an_attempt() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let error = ApiError::new(ErrorCode::SessionExpired, "expired");
+        let next = after_failure(
+            2,
+            Some(401),
+            error.clone(),
+            NOW,
+            &Backoff::default(),
+            &mut rng,
+        );
+        assert_eq!(
+            next,
+            Delivery::Queued {
+                attempts: 2,
+                next_attempt_at: None,
+                last_error: Some(error)
+            }
+        );
+    }
+
+    #[test]
+    fn retry_after_is_honoured() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut error = ApiError::new(ErrorCode::RateLimited, "slow down");
+        error.retry_after_seconds = Some(120);
+        for _ in 0..50 {
+            let next = after_failure(
+                0,
+                Some(429),
+                error.clone(),
+                NOW,
+                &Backoff::default(),
+                &mut rng,
+            );
+            let Delivery::Queued {
+                next_attempt_at: Some(at),
+                ..
+            } = next
+            else {
+                panic!("expected a backoff");
+            };
+            assert!(at >= NOW + Duration::from_secs(120));
+        }
+    }
+
+    #[test]
+    fn an_item_caught_sending_at_start_up_goes_back_to_the_queue() {
+        assert_eq!(recover(sending()), queued());
+        assert_eq!(recover(Delivery::Draft), Delivery::Draft);
+        assert_eq!(recover(delivered(9)), delivered(9));
+        assert_eq!(recover(rejected()), rejected());
+    }
+
+    #[test]
+    fn due_items_respect_their_backoff_unless_forced() {
+        let later = Delivery::Queued {
+            attempts: 1,
+            next_attempt_at: Some(NOW + Duration::from_secs(30)),
+            last_error: None,
+        };
+        assert!(!is_due(&later, NOW, false));
+        assert!(is_due(&later, NOW, true));
+        assert!(is_due(&later, NOW + Duration::from_secs(30), false));
+        assert!(is_due(&queued(), NOW, false));
+        assert!(!is_due(&Delivery::Draft, NOW, true));
+        assert!(!is_due(&sending(), NOW, true));
+    }
+
+    #[test]
+    fn the_ceiling_doubles_up_to_the_cap() {
+        let b = Backoff::default();
+        assert_eq!(b.ceiling(1), Duration::from_secs(1));
+        assert_eq!(b.ceiling(2), Duration::from_secs(2));
+        assert_eq!(b.ceiling(5), Duration::from_secs(16));
+        assert_eq!(b.ceiling(9), Duration::from_secs(256));
+        assert_eq!(b.ceiling(10), Duration::from_secs(300));
+        assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(300));
+    }
+
+    fn any_delivery() -> impl Strategy<Value = Delivery> {
+        prop_oneof![
+            Just(Delivery::Draft),
+            (0u32..50).prop_map(|attempts| Delivery::Queued {
+                attempts,
+                next_attempt_at: None,
+                last_error: None
+            }),
+            (0u64..1000, 0u64..1000).prop_map(|(sent_bytes, total_bytes)| Delivery::Sending {
+                sent_bytes,
+                total_bytes
+            }),
+            (1i64..100_000).prop_map(|number| Delivery::Delivered { number }),
+            Just(rejected()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn backoff_stays_within_its_bounds(
+            attempts in 0u32..200,
+            seed in any::<u64>(),
+            retry_after in proptest::option::of(0u64..10_000),
+        ) {
+            let policy = Backoff::default();
+            let mut rng = StdRng::seed_from_u64(seed);
+            let retry_after = retry_after.map(Duration::from_secs);
+            let wait = policy.delay(attempts, retry_after, &mut rng);
+            let upper = policy.ceiling(attempts).max(retry_after.unwrap_or_default());
+            prop_assert!(wait <= upper);
+            prop_assert!(wait <= policy.cap.max(retry_after.unwrap_or_default()));
+            if let Some(r) = retry_after {
+                prop_assert!(wait >= r);
+            }
+        }
+
+        #[test]
+        fn delivered_reports_are_final(state in any_delivery(), status in proptest::option::of(400u16..600), seed in any::<u64>()) {
+            // Whatever happens next, a delivered report is never edited, resubmitted or sent again.
+            let d = delivered(5);
+            prop_assert!(submit(&d).is_err());
+            prop_assert!(can_edit(&d).is_err());
+            prop_assert_eq!(start_sending(&d, 1), None);
+            prop_assert_eq!(recover(d.clone()), d);
+            // And a failure never produces a delivered state or loses the error.
+            let mut rng = StdRng::seed_from_u64(seed);
+            let attempts = match state { Delivery::Queued { attempts, .. } => attempts, _ => 0 };
+            let error = ApiError::new(ErrorCode::Internal, "boom");
+            let next = after_failure(attempts, status, error.clone(), NOW, &Backoff::default(), &mut rng);
+            match next {
+                Delivery::Queued { last_error, attempts: a, .. } => {
+                    prop_assert_eq!(last_error, Some(error));
+                    prop_assert_eq!(a, attempts + 1);
+                }
+                Delivery::Rejected { error: e } => prop_assert_eq!(e, error),
+                other => prop_assert!(false, "unexpected {:?}", other),
+            }
+        }
+    }
+}

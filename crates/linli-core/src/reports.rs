@@ -1,0 +1,304 @@
+//! Reports on the device: drafts, photos, submitting, reading. All local; the sync engine does
+//! the sending.
+
+use crate::error::Error;
+use crate::{Inner, now, photo, session};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use linli_api::error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
+use linli_api::ids::{PhotoId, ReportId};
+use linli_api::ipc::{LocalPhoto, LocalReport};
+use linli_api::platform::Catalogue;
+use linli_api::report::{Place, ReportDraft};
+use linli_api::validate::validate_draft;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub(crate) fn photo_path(inner: &Inner, id: PhotoId) -> PathBuf {
+    inner.photos_dir.join(format!("{id}.jpg"))
+}
+
+/// Categories and places: from the device at once, refreshed in the background. Only when the
+/// device has none yet (just signed in, offline at the time) does this wait for the platform.
+pub(crate) async fn catalogue(inner: &Arc<Inner>) -> Result<Catalogue, ApiError> {
+    let url = inner.platform_url()?;
+    let cached = inner.store.catalogue(&url)?;
+    let Some(session) = session::current(inner) else {
+        return Ok(cached.unwrap_or_default());
+    };
+    match cached {
+        Some(catalogue) => {
+            let inner = inner.clone();
+            tokio::spawn(async move {
+                if let Err(f) = session::refresh_catalogue(&inner, &session).await {
+                    tracing::debug!(error = %f.error, "catalogue refresh failed");
+                }
+            });
+            Ok(catalogue)
+        }
+        None => {
+            if let Err(f) = session::refresh_catalogue(inner, &session).await {
+                tracing::info!(error = %f.error, "no catalogue on the device and none fetched");
+            }
+            Ok(inner.store.catalogue(&url)?.unwrap_or_default())
+        }
+    }
+}
+
+/// Starts a new draft, owned by whoever is signed in.
+pub(crate) fn new_draft(inner: &Inner) -> Result<LocalReport, ApiError> {
+    let owner = session::current(inner).map(|s| s.user_id);
+    let report = inner.store.new_draft(ReportId::new(), owner, now())?;
+    inner.reports_changed(vec![report.id]);
+    Ok(report)
+}
+
+/// Saves the resident's words; photos are managed separately.
+pub(crate) fn save_draft(
+    inner: &Inner,
+    id: ReportId,
+    draft: &ReportDraft,
+) -> Result<LocalReport, ApiError> {
+    let report = inner.store.save_draft(id, draft, now())?;
+    inner.reports_changed(vec![id]);
+    Ok(report)
+}
+
+fn decode_base64(data: &str) -> Result<Vec<u8>, ApiError> {
+    // Accept a `data:` URL as well as bare base64: it is what a file picker in a webview gives.
+    let payload = match data.split_once(";base64,") {
+        Some((head, rest)) if head.starts_with("data:") => rest,
+        _ => data,
+    };
+    let compact: String = payload
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| ApiError::new(ErrorCode::PhotoUnreadable, format!("not base64: {e}")))
+}
+
+/// Resizes, strips and keeps a photo on a draft (or a rejected report being fixed).
+pub(crate) async fn attach_photo(
+    inner: &Inner,
+    id: ReportId,
+    data_base64: &str,
+) -> Result<LocalReport, ApiError> {
+    // Cheap checks first, so a seventh photo is refused before seconds of resizing.
+    inner.store.check_photo_room(id)?;
+    let bytes = decode_base64(data_base64)?;
+    let processed = tokio::task::spawn_blocking(move || photo::process(&bytes))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("photo task: {e}")))??;
+    let local = LocalPhoto {
+        id: PhotoId::new(),
+        width: processed.width,
+        height: processed.height,
+        bytes: processed.jpeg.len() as u64,
+    };
+    let path = photo_path(inner, local.id);
+    let partial = path.with_extension("jpg.part");
+    std::fs::write(&partial, &processed.jpeg)
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|e| Error::io(&path, e))?;
+    match inner.store.add_photo(id, &local, now()) {
+        Ok(report) => {
+            inner.reports_changed(vec![id]);
+            Ok(report)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            Err(e.into())
+        }
+    }
+}
+
+/// Takes a photo off a draft and deletes its file.
+pub(crate) fn remove_photo(
+    inner: &Inner,
+    id: ReportId,
+    photo_id: PhotoId,
+) -> Result<LocalReport, ApiError> {
+    let report = inner.store.remove_photo(id, photo_id, now())?;
+    if let Err(e) = std::fs::remove_file(photo_path(inner, photo_id)) {
+        tracing::warn!(error = %e, photo = %photo_id, "photo file not removed");
+    }
+    inner.reports_changed(vec![id]);
+    Ok(report)
+}
+
+/// A photo as a `data:` URL for an `<img>`.
+pub(crate) fn photo(inner: &Inner, photo_id: PhotoId) -> Result<String, ApiError> {
+    if !inner.store.photo_exists(photo_id)? {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such photo"));
+    }
+    let path = photo_path(inner, photo_id);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(format!("data:image/jpeg;base64,{}", STANDARD.encode(bytes)))
+}
+
+/// What stops a report from being submitted: the shared rules, plus the catalogue's where the
+/// device has one (a category that does not exist, a unit that is not the resident's).
+pub fn submit_problems(draft: &ReportDraft, catalogue: Option<&Catalogue>) -> Vec<FieldError> {
+    let mut errors = validate_draft(draft);
+    let Some(catalogue) = catalogue else {
+        return errors;
+    };
+    if let Some(code) = draft.category.as_deref().map(str::trim)
+        && !code.is_empty()
+        && !catalogue.categories.iter().any(|c| c.code == code)
+    {
+        errors.push(FieldError::new("category", FieldErrorCode::UnknownCategory));
+    }
+    let place_error = match &draft.place {
+        Some(Place::Unit { unit_id }) if !catalogue.units.iter().any(|u| u.id == *unit_id) => {
+            Some(("place.unit_id", FieldErrorCode::UnitNotYours))
+        }
+        Some(Place::Building { building_id, .. })
+            if !catalogue.buildings.iter().any(|b| b.id == *building_id) =>
+        {
+            Some(("place.building_id", FieldErrorCode::UnknownPlace))
+        }
+        Some(Place::CommonArea { area_id, .. })
+            if !catalogue.common_areas.iter().any(|a| a.id == *area_id) =>
+        {
+            Some(("place.area_id", FieldErrorCode::UnknownPlace))
+        }
+        _ => None,
+    };
+    if let Some((field, code)) = place_error {
+        errors.push(FieldError::new(field, code));
+    }
+    errors
+}
+
+/// Checks a draft and queues it; a refused draft stays exactly as it was.
+pub(crate) fn submit(inner: &Inner, id: ReportId) -> Result<LocalReport, ApiError> {
+    let url = inner.platform_url()?;
+    let catalogue = inner.store.catalogue(&url)?;
+    let owner = session::current(inner).map(|s| s.user_id);
+    let report = inner.store.submit(id, owner, now(), |r| {
+        submit_problems(&r.draft, catalogue.as_ref())
+    })?;
+    inner.reports_changed(vec![id]);
+    inner.sync_changed();
+    inner.send_wake.notify_one();
+    Ok(report)
+}
+
+/// Deletes a report the platform never took, with its photo files.
+pub(crate) fn discard(inner: &Inner, id: ReportId) -> Result<(), ApiError> {
+    let photos = inner.store.discard(id)?;
+    for p in photos {
+        let _ = std::fs::remove_file(photo_path(inner, p));
+    }
+    inner.reports_changed(vec![id]);
+    Ok(())
+}
+
+/// One report from the device.
+pub(crate) fn get(inner: &Inner, id: ReportId) -> Result<LocalReport, ApiError> {
+    inner
+        .store
+        .report(id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such report"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_api::ids::{BuildingId, CommonAreaId, UnitId};
+    use linli_api::platform::{BuildingRef, CommonAreaRef, UnitRef};
+    use linli_api::report::{Category, Party};
+
+    fn catalogue() -> Catalogue {
+        Catalogue {
+            categories: vec![Category {
+                code: "water_plumbing".into(),
+                names: Default::default(),
+                default_party: Party::PropertyCompany,
+            }],
+            units: vec![UnitRef {
+                id: UnitId(3),
+                building_id: BuildingId(1),
+                label: "1栋101".into(),
+                area_m2: 88.0,
+            }],
+            buildings: vec![BuildingRef {
+                id: BuildingId(1),
+                label: "1栋".into(),
+            }],
+            common_areas: vec![CommonAreaRef {
+                id: CommonAreaId(9),
+                label: "花园".into(),
+            }],
+        }
+    }
+
+    fn draft(category: &str, place: Place) -> ReportDraft {
+        ReportDraft {
+            category: Some(category.into()),
+            description: "楼道灯坏了好几天".into(),
+            place: Some(place),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn known_category_and_own_unit_pass() {
+        let d = draft("water_plumbing", Place::Unit { unit_id: UnitId(3) });
+        assert_eq!(submit_problems(&d, Some(&catalogue())), vec![]);
+    }
+
+    #[test]
+    fn the_catalogue_catches_what_the_shared_rules_cannot() {
+        let d = draft("teleportation", Place::Unit { unit_id: UnitId(4) });
+        assert_eq!(
+            submit_problems(&d, Some(&catalogue())),
+            vec![
+                FieldError::new("category", FieldErrorCode::UnknownCategory),
+                FieldError::new("place.unit_id", FieldErrorCode::UnitNotYours)
+            ]
+        );
+        // Without a catalogue on the device, the platform judges these.
+        assert_eq!(submit_problems(&d, None), vec![]);
+        let d = draft(
+            "water_plumbing",
+            Place::CommonArea {
+                area_id: CommonAreaId(1),
+                spot: String::new(),
+            },
+        );
+        assert_eq!(
+            submit_problems(&d, Some(&catalogue())),
+            vec![FieldError::new(
+                "place.area_id",
+                FieldErrorCode::UnknownPlace
+            )]
+        );
+    }
+
+    #[test]
+    fn shared_rules_still_apply() {
+        let mut d = draft("water_plumbing", Place::Unit { unit_id: UnitId(3) });
+        d.description = "坏".into();
+        let errors = submit_problems(&d, Some(&catalogue()));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "description");
+        assert_eq!(errors[0].code, FieldErrorCode::TooShort);
+    }
+
+    #[test]
+    fn photos_arrive_as_base64_or_data_urls() {
+        assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(
+            decode_base64("data:image/png;base64,aGVs\nbG8=").unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            decode_base64("not base64!").unwrap_err().code,
+            ErrorCode::PhotoUnreadable
+        );
+    }
+}

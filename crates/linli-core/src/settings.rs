@@ -1,0 +1,168 @@
+//! Settings: language, elderly mode and the platform's address, kept in the device store.
+//!
+//! The language, until the person picks one, follows the operating system (the shell may know
+//! better than the environment and pass its own tag). The platform address, until the person
+//! sets one, is the one the app was started with (or the local demo platform).
+
+use crate::error::Error;
+use crate::store::{Store, keys};
+use linli_api::config::parse_platform_url;
+use linli_api::error::{ApiError, FieldError};
+use linli_api::ipc::{Language, Settings};
+
+/// The language a POSIX locale environment asks for: `LC_ALL`, then `LC_MESSAGES`, then
+/// `LANG`, the first that names a language Linli speaks (`C`/`POSIX` name none).
+pub fn language_from_env(get: impl Fn(&str) -> Option<String>) -> Option<Language> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .into_iter()
+        .filter_map(get)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .find_map(|v| Language::from_tag(&v))
+}
+
+/// The language of this process's environment, if it names one Linli speaks.
+pub fn os_language() -> Option<Language> {
+    language_from_env(|var| std::env::var(var).ok())
+}
+
+/// A platform address in the one form the device stores and compares: parsed, checked, and
+/// without a trailing slash (paths are appended to it).
+pub fn normalise_platform_url(input: &str) -> Result<String, FieldError> {
+    let url = parse_platform_url(input)?;
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// What the settings fall back to when the person chose nothing.
+#[derive(Clone, Debug)]
+pub(crate) struct Defaults {
+    pub language: Language,
+    pub platform_url: String,
+}
+
+/// The settings in force: what was saved, else the defaults.
+pub(crate) fn load(store: &Store, defaults: &Defaults) -> Result<Settings, Error> {
+    let language = store
+        .setting(keys::LANGUAGE)?
+        .and_then(|tag| Language::from_tag(&tag))
+        .unwrap_or(defaults.language);
+    let elderly_mode = store.setting(keys::ELDERLY_MODE)?.as_deref() == Some("true");
+    let platform_url = store
+        .setting(keys::PLATFORM_URL)?
+        .unwrap_or_else(|| defaults.platform_url.clone());
+    Ok(Settings {
+        language,
+        elderly_mode,
+        platform_url,
+    })
+}
+
+/// Checks and stores new settings; returns them as stored. A platform address equal to the
+/// default is not stored, so a later change of the default (a new release, a new start-up
+/// address) still reaches people who never chose their own.
+pub(crate) fn save(store: &Store, defaults: &Defaults, new: &Settings) -> Result<Settings, Error> {
+    let platform_url = normalise_platform_url(&new.platform_url)
+        .map_err(|field| Error::Api(ApiError::validation(vec![field])))?;
+    let url_override = (platform_url != defaults.platform_url).then(|| platform_url.clone());
+    store.set_settings(&[
+        (keys::LANGUAGE, Some(new.language.tag().to_string())),
+        (keys::ELDERLY_MODE, Some(new.elderly_mode.to_string())),
+        (keys::PLATFORM_URL, url_override),
+    ])?;
+    load(store, defaults)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_api::FieldErrorCode;
+    use rstest::rstest;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[rstest]
+    #[case(&[("LANG", "en_GB.UTF-8")], Some(Language::En))]
+    #[case(&[("LANG", "zh_CN.UTF-8")], Some(Language::ZhCn))]
+    #[case(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")], Some(Language::En))]
+    #[case(&[("LC_MESSAGES", "zh_TW"), ("LANG", "en_US")], Some(Language::ZhCn))]
+    #[case(&[("LC_ALL", "C.UTF-8"), ("LANG", "en_US")], Some(Language::En))]
+    #[case(&[("LC_ALL", ""), ("LANG", "fr_FR.UTF-8")], None)]
+    #[case(&[], None)]
+    fn the_environment_picks_a_language(
+        #[case] vars: &[(&str, &str)],
+        #[case] expected: Option<Language>,
+    ) {
+        assert_eq!(language_from_env(env(vars)), expected);
+    }
+
+    fn defaults() -> Defaults {
+        Defaults {
+            language: Language::En,
+            platform_url: "http://127.0.0.1:8731".into(),
+        }
+    }
+
+    #[test]
+    fn nothing_saved_means_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            load(&store, &defaults()).unwrap(),
+            Settings {
+                language: Language::En,
+                elderly_mode: false,
+                platform_url: "http://127.0.0.1:8731".into()
+            }
+        );
+    }
+
+    #[test]
+    fn saved_settings_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let wanted = Settings {
+            language: Language::ZhCn,
+            elderly_mode: true,
+            platform_url: "https://linli.example.org/".into(),
+        };
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let saved = save(&store, &defaults(), &wanted).unwrap();
+            assert_eq!(saved.platform_url, "https://linli.example.org");
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let loaded = load(&store, &defaults()).unwrap();
+        assert_eq!(loaded.language, Language::ZhCn);
+        assert!(loaded.elderly_mode);
+        assert_eq!(loaded.platform_url, "https://linli.example.org");
+        // Going back to the default address stores no override.
+        let mut back = loaded.clone();
+        back.platform_url = "http://127.0.0.1:8731/".into();
+        save(&store, &defaults(), &back).unwrap();
+        assert_eq!(store.setting(keys::PLATFORM_URL).unwrap(), None);
+    }
+
+    #[test]
+    fn a_bad_address_is_refused_and_nothing_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let bad = Settings {
+            language: Language::ZhCn,
+            elderly_mode: true,
+            platform_url: "http://192.168.1.20:8731".into(),
+        };
+        let err: ApiError = save(&store, &defaults(), &bad).unwrap_err().into();
+        assert_eq!(
+            err.fields,
+            vec![FieldError::new("platform_url", FieldErrorCode::InvalidUrl)]
+        );
+        assert_eq!(load(&store, &defaults()).unwrap().language, Language::En);
+        assert!(!load(&store, &defaults()).unwrap().elderly_mode);
+    }
+}

@@ -1,0 +1,1262 @@
+//! The device store: one SQLite file, `<data_dir>/linli.db`, in WAL mode, with append-only
+//! migrations. Every change that belongs together (a report and its outbox row) is one
+//! transaction, so a crash or kill leaves either all of it or none.
+
+use crate::error::Error;
+use crate::outbox;
+use linli_api::Timestamp;
+use linli_api::error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
+use linli_api::ids::{PhotoId, ReportId, UserId};
+use linli_api::ipc::{Delivery, LocalPhoto, LocalReport};
+use linli_api::platform::{Catalogue, NewReport, Profile, ReportDetail};
+use linli_api::report::{Place, Report, ReportDraft, ReportStatus, TimelineEntry, Urgency};
+use linli_api::validate::MAX_PHOTOS;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite_migration::{M, Migrations};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use time::format_description::well_known::Rfc3339;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "linli.db";
+
+const OUTBOX_REPORT: &str = "report";
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+}
+
+/// Settings keys.
+pub(crate) mod keys {
+    pub const LANGUAGE: &str = "language";
+    pub const ELDERLY_MODE: &str = "elderly_mode";
+    pub const PLATFORM_URL: &str = "platform_url";
+    pub const SESSION_EXPIRED: &str = "session_expired";
+    pub const FEED_LAST_SEQ: &str = "feed_last_seq";
+}
+
+pub(crate) fn fmt_ts(t: Timestamp) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn parse_ts(s: &str) -> Result<Timestamp, Error> {
+    Timestamp::parse(s, &Rfc3339).map_err(|e| Error::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, Error> {
+    Ok(serde_json::to_string(v)?)
+}
+
+fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, Error> {
+    Ok(serde_json::from_str(s)?)
+}
+
+/// An enum's wire name (`"in_progress"`), for a text column.
+fn wire<T: Serialize>(v: &T) -> Result<String, Error> {
+    match serde_json::to_value(v)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Err(Error::Corrupt(format!("not a plain name: {other}"))),
+    }
+}
+
+fn from_wire<T: DeserializeOwned>(s: &str) -> Result<T, Error> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        s.to_string(),
+    ))?)
+}
+
+fn not_found(what: &str) -> Error {
+    Error::Api(ApiError::new(
+        ErrorCode::NotFound,
+        format!("no such {what}"),
+    ))
+}
+
+/// A queued item the sync engine may send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outgoing {
+    /// Outbox position.
+    pub seq: i64,
+    /// The report.
+    pub report_id: ReportId,
+    /// Sent as `Idempotency-Key`.
+    pub idempotency_key: String,
+    /// Failed attempts so far.
+    pub attempts: u32,
+}
+
+/// What applying the platform's view of a report changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// The report was not on the device before (filed from another device).
+    pub imported: bool,
+    /// The status before, if the device knew one.
+    pub old_status: Option<ReportStatus>,
+    /// Anything the resident would see changed.
+    pub changed: bool,
+}
+
+/// The device database.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+const REPORT_COLUMNS: &str = "r.id, r.category, r.description, r.place, r.urgency, r.number, \
+     r.status, r.handling_party, r.place_label, r.timeline, r.created_at, r.updated_at, \
+     o.state, o.attempts, o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes";
+
+const REPORT_FROM: &str =
+    "FROM reports r LEFT JOIN outbox o ON o.kind = 'report' AND o.record_id = r.id";
+
+/// The raw columns of one report row, read inside the rusqlite callback and converted after.
+type RawReport = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    RawOutbox,
+);
+type RawOutbox = (
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn raw_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawReport> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+        row.get(10)?,
+        row.get(11)?,
+        (
+            row.get(12)?,
+            row.get(13)?,
+            row.get(14)?,
+            row.get(15)?,
+            row.get(16)?,
+            row.get(17)?,
+        ),
+    ))
+}
+
+fn delivery_of(raw: &RawOutbox, number: Option<i64>) -> Result<Delivery, Error> {
+    let (state, attempts, next, last_error, sent, total) = raw;
+    let last_error: Option<ApiError> = last_error.as_deref().map(from_json).transpose()?;
+    Ok(match state.as_deref() {
+        None => Delivery::Draft,
+        Some("queued") => Delivery::Queued {
+            attempts: attempts.unwrap_or(0) as u32,
+            next_attempt_at: next.as_deref().map(parse_ts).transpose()?,
+            last_error,
+        },
+        Some("sending") => Delivery::Sending {
+            sent_bytes: sent.unwrap_or(0) as u64,
+            total_bytes: total.unwrap_or(0) as u64,
+        },
+        Some("delivered") => Delivery::Delivered {
+            number: number.unwrap_or(0),
+        },
+        Some("rejected") => Delivery::Rejected {
+            error: last_error.unwrap_or_else(|| ApiError::new(ErrorCode::Internal, "")),
+        },
+        Some(other) => return Err(Error::Corrupt(format!("outbox state {other:?}"))),
+    })
+}
+
+fn report_from_raw(raw: RawReport, photos: Vec<LocalPhoto>) -> Result<LocalReport, Error> {
+    let (
+        id,
+        category,
+        description,
+        place,
+        urgency,
+        number,
+        status,
+        party,
+        place_label,
+        timeline,
+        created_at,
+        updated_at,
+        outbox,
+    ) = raw;
+    let id: ReportId = id
+        .parse()
+        .map_err(|e| Error::Corrupt(format!("report id {id:?}: {e}")))?;
+    let draft = ReportDraft {
+        category,
+        description,
+        place: place.as_deref().map(from_json::<Place>).transpose()?,
+        urgency: from_wire::<Urgency>(&urgency)?,
+        photo_ids: photos.iter().map(|p| p.id).collect(),
+    };
+    Ok(LocalReport {
+        id,
+        draft,
+        photos,
+        delivery: delivery_of(&outbox, number)?,
+        status: status.as_deref().map(from_wire).transpose()?,
+        handling_party: party.as_deref().map(from_wire).transpose()?,
+        place_label,
+        timeline: from_json(&timeline)?,
+        created_at: parse_ts(&created_at)?,
+        updated_at: parse_ts(&updated_at)?,
+    })
+}
+
+fn photos_of(tx: &Connection, report_id: ReportId) -> Result<Vec<LocalPhoto>, Error> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, width, height, bytes FROM photos WHERE report_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([report_id.to_string()], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, width, height, bytes) = row?;
+        out.push(LocalPhoto {
+            id: id
+                .parse()
+                .map_err(|e| Error::Corrupt(format!("photo id {id:?}: {e}")))?,
+            width: width as u32,
+            height: height as u32,
+            bytes: bytes as u64,
+        });
+    }
+    Ok(out)
+}
+
+fn load_report(conn: &Connection, id: ReportId) -> Result<Option<LocalReport>, Error> {
+    let raw = conn
+        .query_row(
+            &format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = ?1"),
+            [id.to_string()],
+            raw_report,
+        )
+        .optional()?;
+    match raw {
+        None => Ok(None),
+        Some(raw) => {
+            let photos = photos_of(conn, id)?;
+            Ok(Some(report_from_raw(raw, photos)?))
+        }
+    }
+}
+
+fn require_report(conn: &Connection, id: ReportId) -> Result<LocalReport, Error> {
+    load_report(conn, id)?.ok_or_else(|| not_found("report"))
+}
+
+fn touch(tx: &Transaction<'_>, id: ReportId, now: Timestamp) -> Result<(), Error> {
+    tx.execute(
+        "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
+        params![id.to_string(), fmt_ts(now)],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, brings it to the latest schema and
+    /// puts back into the queue anything a previous run left half-sent.
+    pub fn open(data_dir: &Path) -> Result<Store, Error> {
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+        let mut conn = Connection::open(data_dir.join(DB_FILE))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations().to_latest(&mut conn)?;
+        let store = Store {
+            conn: Mutex::new(conn),
+        };
+        let recovered = store.recover_sending()?;
+        if recovered > 0 {
+            tracing::info!(
+                recovered,
+                "items left sending by the last run are queued again"
+            );
+        }
+        Ok(store)
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back on drop), so the connection is still good.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` in one transaction: all of it is written, or none.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// `Sending` at start-up means the last run stopped mid-send: queue it again
+    /// ([`outbox::recover`]), keeping its attempts.
+    pub(crate) fn recover_sending(&self) -> Result<usize, Error> {
+        Ok(self.conn().execute(
+            "UPDATE outbox SET state = 'queued', sent_bytes = 0 WHERE state = 'sending'",
+            [],
+        )?)
+    }
+
+    // ---- settings and small facts ----
+
+    /// A stored setting.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Stores a setting, or forgets it with `None`.
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
+        let conn = self.conn();
+        match value {
+            Some(v) => conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, v],
+            )?,
+            None => conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
+    /// Stores several settings in one transaction.
+    pub fn set_settings(&self, values: &[(&str, Option<String>)]) -> Result<(), Error> {
+        self.write(|tx| {
+            for (key, value) in values {
+                match value {
+                    Some(v) => tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        params![key, v],
+                    )?,
+                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                };
+            }
+            Ok(())
+        })
+    }
+
+    // ---- profile and catalogue ----
+
+    /// The last known profile and the platform it belongs to.
+    pub fn profile(&self) -> Result<Option<(String, Profile)>, Error> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT platform_url, body FROM profile WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(url, body)| Ok((url, from_json(&body)?)))
+            .transpose()
+    }
+
+    /// Remembers who signed in, on which platform.
+    pub fn save_profile(&self, platform_url: &str, profile: &Profile) -> Result<(), Error> {
+        self.conn().execute(
+            "INSERT INTO profile (id, platform_url, user_id, body) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET platform_url = excluded.platform_url,
+                 user_id = excluded.user_id, body = excluded.body",
+            params![platform_url, profile.user_id.0, to_json(profile)?],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets everything tied to one platform (after the address changed): profile,
+    /// catalogue, change-feed position. Reports stay.
+    pub fn forget_platform(&self) -> Result<(), Error> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM profile", [])?;
+            tx.execute("DELETE FROM catalogue", [])?;
+            tx.execute(
+                "DELETE FROM settings WHERE key IN (?1, ?2)",
+                params![keys::FEED_LAST_SEQ, keys::SESSION_EXPIRED],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The cached catalogue of `platform_url`, if any.
+    pub fn catalogue(&self, platform_url: &str) -> Result<Option<Catalogue>, Error> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM catalogue WHERE id = 1 AND platform_url = ?1",
+                [platform_url],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.as_deref().map(from_json).transpose()
+    }
+
+    /// Caches the catalogue; says whether it differs from what was cached.
+    pub fn save_catalogue(
+        &self,
+        platform_url: &str,
+        catalogue: &Catalogue,
+        now: Timestamp,
+    ) -> Result<bool, Error> {
+        let before = self.catalogue(platform_url)?;
+        self.conn().execute(
+            "INSERT INTO catalogue (id, platform_url, body, fetched_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET platform_url = excluded.platform_url,
+                 body = excluded.body, fetched_at = excluded.fetched_at",
+            params![platform_url, to_json(catalogue)?, fmt_ts(now)],
+        )?;
+        Ok(before.as_ref() != Some(catalogue))
+    }
+
+    // ---- reports ----
+
+    /// Starts a new, empty draft.
+    pub fn new_draft(
+        &self,
+        id: ReportId,
+        owner: Option<UserId>,
+        now: Timestamp,
+    ) -> Result<LocalReport, Error> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO reports (id, owner_user_id, urgency, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![
+                    id.to_string(),
+                    owner.map(|u| u.0),
+                    wire(&Urgency::default())?,
+                    fmt_ts(now)
+                ],
+            )?;
+            require_report(tx, id)
+        })
+    }
+
+    /// One report.
+    pub fn report(&self, id: ReportId) -> Result<Option<LocalReport>, Error> {
+        load_report(&self.conn(), id)
+    }
+
+    /// Every report on the device, newest first.
+    pub fn reports(&self) -> Result<Vec<LocalReport>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} {REPORT_FROM} ORDER BY r.created_at DESC, r.id DESC"
+        ))?;
+        let raws = stmt
+            .query_map([], raw_report)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(raws.len());
+        for raw in raws {
+            let id: ReportId = raw
+                .0
+                .parse()
+                .map_err(|e| Error::Corrupt(format!("report id: {e}")))?;
+            let photos = photos_of(&conn, id)?;
+            out.push(report_from_raw(raw, photos)?);
+        }
+        Ok(out)
+    }
+
+    /// Saves what the resident wrote (not photos), if the report is still theirs to edit.
+    pub fn save_draft(
+        &self,
+        id: ReportId,
+        draft: &ReportDraft,
+        now: Timestamp,
+    ) -> Result<LocalReport, Error> {
+        self.write(|tx| {
+            let current = require_report(tx, id)?;
+            outbox::can_edit(&current.delivery)?;
+            tx.execute(
+                "UPDATE reports SET category = ?2, description = ?3, place = ?4, urgency = ?5,
+                     updated_at = ?6 WHERE id = ?1",
+                params![
+                    id.to_string(),
+                    draft.category,
+                    draft.description,
+                    draft.place.as_ref().map(to_json).transpose()?,
+                    wire(&draft.urgency)?,
+                    fmt_ts(now)
+                ],
+            )?;
+            require_report(tx, id)
+        })
+    }
+
+    /// Whether another photo may be added to the report (checked before the costly resize).
+    pub fn check_photo_room(&self, id: ReportId) -> Result<(), Error> {
+        let conn = self.conn();
+        let current = require_report(&conn, id)?;
+        outbox::can_edit(&current.delivery)?;
+        if current.photos.len() >= MAX_PHOTOS {
+            return Err(too_many_photos());
+        }
+        Ok(())
+    }
+
+    /// Adds a photo whose file is already written.
+    pub fn add_photo(
+        &self,
+        report_id: ReportId,
+        photo: &LocalPhoto,
+        now: Timestamp,
+    ) -> Result<LocalReport, Error> {
+        self.write(|tx| {
+            let current = require_report(tx, report_id)?;
+            outbox::can_edit(&current.delivery)?;
+            if current.photos.len() >= MAX_PHOTOS {
+                return Err(too_many_photos());
+            }
+            tx.execute(
+                "INSERT INTO photos (id, report_id, position, width, height, bytes, created_at)
+                 VALUES (?1, ?2,
+                     (SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE report_id = ?2),
+                     ?3, ?4, ?5, ?6)",
+                params![
+                    photo.id.to_string(),
+                    report_id.to_string(),
+                    photo.width,
+                    photo.height,
+                    photo.bytes as i64,
+                    fmt_ts(now)
+                ],
+            )?;
+            touch(tx, report_id, now)?;
+            require_report(tx, report_id)
+        })
+    }
+
+    /// Takes a photo off a report the resident may still edit.
+    pub fn remove_photo(
+        &self,
+        report_id: ReportId,
+        photo_id: PhotoId,
+        now: Timestamp,
+    ) -> Result<LocalReport, Error> {
+        self.write(|tx| {
+            let current = require_report(tx, report_id)?;
+            outbox::can_edit(&current.delivery)?;
+            let removed = tx.execute(
+                "DELETE FROM photos WHERE id = ?1 AND report_id = ?2",
+                params![photo_id.to_string(), report_id.to_string()],
+            )?;
+            if removed == 0 {
+                return Err(not_found("photo"));
+            }
+            touch(tx, report_id, now)?;
+            require_report(tx, report_id)
+        })
+    }
+
+    /// Whether a photo is known on the device.
+    pub fn photo_exists(&self, photo_id: PhotoId) -> Result<bool, Error> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM photos WHERE id = ?1",
+                [photo_id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Queues a draft (or a rejected report) for delivery, if `check` finds nothing wrong with
+    /// it. The report and its outbox row are written together; a refused submit changes nothing.
+    pub fn submit(
+        &self,
+        id: ReportId,
+        owner: Option<UserId>,
+        now: Timestamp,
+        check: impl FnOnce(&LocalReport) -> Vec<FieldError>,
+    ) -> Result<LocalReport, Error> {
+        self.write(|tx| {
+            let current = require_report(tx, id)?;
+            let next = outbox::submit(&current.delivery)?;
+            let problems = check(&current);
+            if !problems.is_empty() {
+                return Err(Error::Api(ApiError::validation(problems)));
+            }
+            let Delivery::Queued { attempts, .. } = next else {
+                return Err(Error::Corrupt("submit must queue".into()));
+            };
+            // Re-queued reports go to the back of the line with a fresh row.
+            tx.execute(
+                "DELETE FROM outbox WHERE kind = ?1 AND record_id = ?2",
+                params![OUTBOX_REPORT, id.to_string()],
+            )?;
+            tx.execute(
+                "INSERT INTO outbox (kind, record_id, idempotency_key, state, attempts,
+                     created_at, updated_at)
+                 VALUES (?1, ?2, ?2, 'queued', ?3, ?4, ?4)",
+                params![OUTBOX_REPORT, id.to_string(), attempts, fmt_ts(now)],
+            )?;
+            tx.execute(
+                "UPDATE reports SET owner_user_id = COALESCE(owner_user_id, ?2), updated_at = ?3
+                 WHERE id = ?1",
+                params![id.to_string(), owner.map(|u| u.0), fmt_ts(now)],
+            )?;
+            require_report(tx, id)
+        })
+    }
+
+    /// Deletes a report the platform never took; returns its photos so their files can go too.
+    pub fn discard(&self, id: ReportId) -> Result<Vec<PhotoId>, Error> {
+        self.write(|tx| {
+            let current = require_report(tx, id)?;
+            outbox::can_discard(&current.delivery)?;
+            tx.execute(
+                "DELETE FROM outbox WHERE kind = ?1 AND record_id = ?2",
+                params![OUTBOX_REPORT, id.to_string()],
+            )?;
+            tx.execute("DELETE FROM reports WHERE id = ?1", [id.to_string()])?;
+            Ok(current.photos.iter().map(|p| p.id).collect())
+        })
+    }
+
+    // ---- outbox, for the sync engine ----
+
+    /// Items waiting (queued or sending).
+    pub fn pending_count(&self) -> Result<u32, Error> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u32)
+    }
+
+    /// Queued items that `sender` may send, in order, with their delivery state.
+    fn queued_for(&self, sender: UserId) -> Result<Vec<(Outgoing, Delivery)>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.seq, o.record_id, o.idempotency_key, o.state, o.attempts,
+                    o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes
+             FROM outbox o JOIN reports r ON r.id = o.record_id
+             WHERE o.kind = 'report' AND o.state = 'queued'
+               AND (r.owner_user_id IS NULL OR r.owner_user_id = ?1)
+             ORDER BY o.seq",
+        )?;
+        let rows = stmt
+            .query_map([sender.0], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    (
+                        row.get::<_, Option<String>>(3)?,
+                        row.get::<_, Option<i64>>(4)?,
+                        row.get::<_, Option<String>>(5)?,
+                        row.get::<_, Option<String>>(6)?,
+                        row.get::<_, Option<i64>>(7)?,
+                        row.get::<_, Option<i64>>(8)?,
+                    ),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (seq, record_id, key, raw) in rows {
+            let delivery = delivery_of(&raw, None)?;
+            let attempts = match &delivery {
+                Delivery::Queued { attempts, .. } => *attempts,
+                _ => 0,
+            };
+            out.push((
+                Outgoing {
+                    seq,
+                    report_id: record_id
+                        .parse()
+                        .map_err(|e| Error::Corrupt(format!("outbox record id: {e}")))?,
+                    idempotency_key: key,
+                    attempts,
+                },
+                delivery,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The first item `sender` should send now (`force`: ignore backoff).
+    pub fn next_due(
+        &self,
+        sender: UserId,
+        now: Timestamp,
+        force: bool,
+        skip: &[i64],
+    ) -> Result<Option<Outgoing>, Error> {
+        Ok(self
+            .queued_for(sender)?
+            .into_iter()
+            .find(|(o, d)| !skip.contains(&o.seq) && outbox::is_due(d, now, force))
+            .map(|(o, _)| o))
+    }
+
+    /// When the next queued item of `sender` becomes due, if any is waiting.
+    pub fn next_wake(&self, sender: UserId) -> Result<Option<Timestamp>, Error> {
+        Ok(self
+            .queued_for(sender)?
+            .into_iter()
+            .filter_map(|(_, d)| match d {
+                Delivery::Queued {
+                    next_attempt_at, ..
+                } => Some(next_attempt_at.unwrap_or(Timestamp::UNIX_EPOCH)),
+                _ => None,
+            })
+            .min())
+    }
+
+    /// Marks an item as going out; false if it is no longer queued (discarded, already sent).
+    pub fn start_sending(&self, seq: i64, total_bytes: u64, now: Timestamp) -> Result<bool, Error> {
+        Ok(self.conn().execute(
+            "UPDATE outbox SET state = 'sending', sent_bytes = 0, total_bytes = ?2, updated_at = ?3
+             WHERE seq = ?1 AND state = 'queued'",
+            params![seq, total_bytes as i64, fmt_ts(now)],
+        )? == 1)
+    }
+
+    /// Records upload progress of an item being sent.
+    pub fn set_progress(&self, seq: i64, sent_bytes: u64) -> Result<(), Error> {
+        self.conn().execute(
+            "UPDATE outbox SET sent_bytes = ?2 WHERE seq = ?1 AND state = 'sending'",
+            params![seq, sent_bytes as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Photos of a report with whether the platform already has each.
+    pub fn photos_to_send(&self, report_id: ReportId) -> Result<Vec<(LocalPhoto, bool)>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, width, height, bytes, uploaded FROM photos
+             WHERE report_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([report_id.to_string()], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, i64>(4)? != 0,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, width, height, bytes, uploaded)| {
+                let id = id
+                    .parse()
+                    .map_err(|e| Error::Corrupt(format!("photo id {id:?}: {e}")))?;
+                let photo = LocalPhoto {
+                    id,
+                    width: width as u32,
+                    height: height as u32,
+                    bytes: bytes as u64,
+                };
+                Ok((photo, uploaded))
+            })
+            .collect()
+    }
+
+    /// Remembers that the platform has a photo's bytes (`false`: send them again).
+    pub fn set_photo_uploaded(&self, photo_id: PhotoId, uploaded: bool) -> Result<(), Error> {
+        self.conn().execute(
+            "UPDATE photos SET uploaded = ?2 WHERE id = ?1",
+            params![photo_id.to_string(), uploaded as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The body to send for a queued report; `Err` with field errors if it is somehow not
+    /// complete (it was validated on submit).
+    pub fn new_report_body(&self, report_id: ReportId) -> Result<NewReport, Error> {
+        let report = require_report(&self.conn(), report_id)?;
+        let d = report.draft;
+        match (d.category, d.place) {
+            (Some(category), Some(place)) => Ok(NewReport {
+                id: report_id,
+                category,
+                description: d.description,
+                place,
+                urgency: d.urgency,
+                photo_ids: d.photo_ids,
+            }),
+            (category, place) => {
+                let mut fields = Vec::new();
+                if category.is_none() {
+                    fields.push(FieldError::new("category", FieldErrorCode::Required));
+                }
+                if place.is_none() {
+                    fields.push(FieldError::new("place", FieldErrorCode::Required));
+                }
+                Err(Error::Api(ApiError::validation(fields)))
+            }
+        }
+    }
+
+    /// The platform took the report: store its number and what it says.
+    pub fn mark_delivered(&self, seq: i64, report: &Report, now: Timestamp) -> Result<(), Error> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'delivered', last_error = NULL, next_attempt_at = NULL,
+                     sent_bytes = total_bytes, updated_at = ?2
+                 WHERE seq = ?1",
+                params![seq, fmt_ts(now)],
+            )?;
+            write_platform_fields(tx, report, None, now)?;
+            Ok(())
+        })
+    }
+
+    /// Puts an item that was being sent into the state [`outbox::after_failure`] chose.
+    pub fn mark_failed(&self, seq: i64, next: &Delivery, now: Timestamp) -> Result<(), Error> {
+        let (state, attempts, at, error) = match next {
+            Delivery::Queued {
+                attempts,
+                next_attempt_at,
+                last_error,
+            } => ("queued", *attempts, *next_attempt_at, last_error.as_ref()),
+            Delivery::Rejected { error } => ("rejected", 0, None, Some(error)),
+            other => {
+                return Err(Error::Corrupt(format!(
+                    "a failure cannot lead to {}",
+                    outbox::state_name(other)
+                )));
+            }
+        };
+        self.conn().execute(
+            "UPDATE outbox SET state = ?2, attempts = CASE WHEN ?2 = 'queued' THEN ?3 ELSE attempts END,
+                 next_attempt_at = ?4, last_error = ?5, sent_bytes = 0, updated_at = ?6
+             WHERE seq = ?1",
+            params![
+                seq,
+                state,
+                attempts,
+                at.map(fmt_ts),
+                error.map(to_json).transpose()?,
+                fmt_ts(now)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores what the platform says about a report now. A report the device did not have
+    /// (filed from another device) is added as delivered; one the device had queued or
+    /// rejected is delivered after all (the platform holds it, so an earlier try arrived).
+    pub fn apply_detail(&self, detail: &ReportDetail, now: Timestamp) -> Result<Applied, Error> {
+        self.write(|tx| {
+            let report = &detail.report;
+            let before = load_report(tx, report.id)?;
+            let imported = before.is_none();
+            if imported {
+                tx.execute(
+                    "INSERT INTO reports (id, owner_user_id, category, description, place,
+                         urgency, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                    params![
+                        report.id.to_string(),
+                        report.reporter.0,
+                        report.category,
+                        report.description,
+                        to_json(&report.place)?,
+                        wire(&report.urgency)?,
+                        fmt_ts(report.created_at)
+                    ],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO outbox (kind, record_id, idempotency_key, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?2, 'delivered', ?3, ?3)
+                 ON CONFLICT (kind, record_id) DO UPDATE SET state = 'delivered',
+                     last_error = NULL, next_attempt_at = NULL, updated_at = excluded.updated_at
+                 WHERE outbox.state <> 'sending'",
+                params![OUTBOX_REPORT, report.id.to_string(), fmt_ts(now)],
+            )?;
+            write_platform_fields(tx, report, Some(&detail.timeline), now)?;
+            let after = require_report(tx, report.id)?;
+            let changed = match &before {
+                None => true,
+                Some(b) => {
+                    b.status != after.status
+                        || b.timeline != after.timeline
+                        || b.handling_party != after.handling_party
+                        || b.delivery != after.delivery
+                }
+            };
+            Ok(Applied {
+                imported,
+                old_status: before.and_then(|b| b.status),
+                changed,
+            })
+        })
+    }
+}
+
+fn too_many_photos() -> Error {
+    Error::Api(ApiError::validation(vec![FieldError::with_limit(
+        "photos",
+        FieldErrorCode::TooMany,
+        MAX_PHOTOS as u32,
+    )]))
+}
+
+fn write_platform_fields(
+    tx: &Transaction<'_>,
+    report: &Report,
+    timeline: Option<&[TimelineEntry]>,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let existing_status: Option<String> = tx
+        .query_row(
+            "SELECT status FROM reports WHERE id = ?1",
+            [report.id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let existing_status: Option<ReportStatus> =
+        existing_status.as_deref().map(from_wire).transpose()?;
+    if existing_status.is_some_and(|s| s > report.status) {
+        // An older answer (an idempotent replay of the first response) arriving after a newer
+        // one; statuses only move forward, so keep what the device already knows.
+        tx.execute(
+            "UPDATE reports SET number = ?2, updated_at = ?3 WHERE id = ?1",
+            params![report.id.to_string(), report.number, fmt_ts(now)],
+        )?;
+        return Ok(());
+    }
+    let timeline = match timeline {
+        Some(t) => t.to_vec(),
+        None => {
+            // Until the detail arrives, the timeline starts where the platform received it.
+            let existing: String = tx.query_row(
+                "SELECT timeline FROM reports WHERE id = ?1",
+                [report.id.to_string()],
+                |r| r.get(0),
+            )?;
+            let existing: Vec<TimelineEntry> = from_json(&existing)?;
+            if existing.is_empty() {
+                vec![TimelineEntry {
+                    at: report.created_at,
+                    status: ReportStatus::Received,
+                    party: None,
+                    note: None,
+                }]
+            } else {
+                existing
+            }
+        }
+    };
+    tx.execute(
+        "UPDATE reports SET number = ?2, status = ?3, handling_party = ?4, place_label = ?5,
+             timeline = ?6, owner_user_id = ?7, updated_at = ?8
+         WHERE id = ?1",
+        params![
+            report.id.to_string(),
+            report.number,
+            wire(&report.status)?,
+            wire(&report.handling_party)?,
+            report.place_label,
+            to_json(&timeline)?,
+            report.reporter.0,
+            fmt_ts(now)
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_api::ids::{UnitId, UserId};
+    use linli_api::report::Party;
+    use time::macros::datetime;
+
+    const T0: Timestamp = datetime!(2025-06-01 08:00 UTC);
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        (dir, store)
+    }
+
+    fn complete() -> ReportDraft {
+        ReportDraft {
+            category: Some("water_plumbing".into()),
+            description: "厨房水管漏水很严重".into(),
+            place: Some(Place::Unit { unit_id: UnitId(3) }),
+            urgency: Urgency::Soon,
+            photo_ids: vec![],
+        }
+    }
+
+    fn platform_report(id: ReportId, status: ReportStatus) -> Report {
+        Report {
+            id,
+            number: 1001,
+            reporter: UserId(5),
+            category: "water_plumbing".into(),
+            description: "厨房水管漏水很严重".into(),
+            place: Place::Unit { unit_id: UnitId(3) },
+            place_label: "3栋2单元501".into(),
+            urgency: Urgency::Soon,
+            status,
+            handling_party: Party::PropertyCompany,
+            photo_ids: vec![],
+            created_at: T0,
+            updated_at: T0,
+        }
+    }
+
+    #[test]
+    fn a_draft_round_trips_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = ReportId::new();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.new_draft(id, Some(UserId(5)), T0).unwrap();
+            s.save_draft(id, &complete(), T0).unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        let r = s.report(id).unwrap().unwrap();
+        assert_eq!(r.draft, complete());
+        assert_eq!(r.delivery, Delivery::Draft);
+        assert_eq!(r.created_at, T0);
+    }
+
+    #[test]
+    fn a_refused_submit_changes_nothing() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, None, T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        let err = s
+            .submit(id, None, T0, |_| {
+                vec![FieldError::new("category", FieldErrorCode::UnknownCategory)]
+            })
+            .unwrap_err();
+        let api: ApiError = err.into();
+        assert_eq!(api.code, ErrorCode::ValidationFailed);
+        let r = s.report(id).unwrap().unwrap();
+        assert_eq!(r.delivery, Delivery::Draft);
+        assert_eq!(r.draft, complete());
+        assert_eq!(s.pending_count().unwrap(), 0);
+    }
+
+    #[test]
+    fn submit_queues_and_locks_the_content() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, None, T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        let r = s.submit(id, Some(UserId(5)), T0, |_| vec![]).unwrap();
+        assert!(matches!(r.delivery, Delivery::Queued { attempts: 0, .. }));
+        assert_eq!(s.pending_count().unwrap(), 1);
+        let err: ApiError = s
+            .save_draft(id, &ReportDraft::default(), T0)
+            .unwrap_err()
+            .into();
+        assert_eq!(err.code, ErrorCode::AlreadySent);
+        let err: ApiError = s.discard(id).unwrap_err().into();
+        assert_eq!(err.code, ErrorCode::AlreadySent);
+        // Someone else signed in on this device does not send it.
+        assert_eq!(s.next_due(UserId(6), T0, true, &[]).unwrap(), None);
+        let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        assert_eq!(due.report_id, id);
+        assert_eq!(due.idempotency_key, id.to_string());
+    }
+
+    #[test]
+    fn sending_left_by_a_crash_is_queued_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = ReportId::new();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.new_draft(id, Some(UserId(5)), T0).unwrap();
+            s.save_draft(id, &complete(), T0).unwrap();
+            s.submit(id, None, T0, |_| vec![]).unwrap();
+            let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+            assert!(s.start_sending(due.seq, 100, T0).unwrap());
+            assert!(!s.start_sending(due.seq, 100, T0).unwrap(), "only once");
+            assert!(matches!(
+                s.report(id).unwrap().unwrap().delivery,
+                Delivery::Sending { .. }
+            ));
+        }
+        let s = Store::open(dir.path()).unwrap();
+        assert!(matches!(
+            s.report(id).unwrap().unwrap().delivery,
+            Delivery::Queued { .. }
+        ));
+    }
+
+    #[test]
+    fn failures_and_delivery_are_stored() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, Some(UserId(5)), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        s.submit(id, None, T0, |_| vec![]).unwrap();
+        let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        s.start_sending(due.seq, 10, T0).unwrap();
+        let later = T0 + time::Duration::seconds(30);
+        let waiting = Delivery::Queued {
+            attempts: 1,
+            next_attempt_at: Some(later),
+            last_error: Some(ApiError::new(ErrorCode::PlatformUnreachable, "down")),
+        };
+        s.mark_failed(due.seq, &waiting, T0).unwrap();
+        assert_eq!(s.report(id).unwrap().unwrap().delivery, waiting);
+        assert_eq!(s.next_due(UserId(5), T0, false, &[]).unwrap(), None);
+        assert_eq!(s.next_wake(UserId(5)).unwrap(), Some(later));
+        assert!(s.next_due(UserId(5), T0, true, &[]).unwrap().is_some());
+
+        s.start_sending(due.seq, 10, T0).unwrap();
+        s.mark_delivered(due.seq, &platform_report(id, ReportStatus::Received), T0)
+            .unwrap();
+        let r = s.report(id).unwrap().unwrap();
+        assert_eq!(r.delivery, Delivery::Delivered { number: 1001 });
+        assert_eq!(r.status, Some(ReportStatus::Received));
+        assert_eq!(r.place_label.as_deref(), Some("3栋2单元501"));
+        assert_eq!(r.timeline.len(), 1);
+        assert_eq!(s.pending_count().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_rejected_report_keeps_its_reason_while_edited_and_can_be_queued_again() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, Some(UserId(5)), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        s.submit(id, None, T0, |_| vec![]).unwrap();
+        let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        s.start_sending(due.seq, 10, T0).unwrap();
+        let error =
+            ApiError::validation(vec![FieldError::new("place", FieldErrorCode::UnitNotYours)]);
+        s.mark_failed(
+            due.seq,
+            &Delivery::Rejected {
+                error: error.clone(),
+            },
+            T0,
+        )
+        .unwrap();
+        let mut fixed = complete();
+        fixed.place = Some(Place::Unit { unit_id: UnitId(4) });
+        let r = s.save_draft(id, &fixed, T0).unwrap();
+        assert_eq!(r.delivery, Delivery::Rejected { error });
+        assert_eq!(r.draft, fixed);
+        let r = s.submit(id, None, T0, |_| vec![]).unwrap();
+        assert!(matches!(
+            r.delivery,
+            Delivery::Queued {
+                attempts: 0,
+                last_error: None,
+                ..
+            }
+        ));
+        let again = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        assert!(again.seq > due.seq, "re-queued at the back");
+    }
+
+    #[test]
+    fn platform_detail_updates_status_and_imports_unknown_reports() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, Some(UserId(5)), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        s.submit(id, None, T0, |_| vec![]).unwrap();
+        // The first try arrived but its answer was lost: the feed proves delivery.
+        let detail = ReportDetail {
+            report: platform_report(id, ReportStatus::Acknowledged),
+            timeline: vec![TimelineEntry {
+                at: T0,
+                status: ReportStatus::Acknowledged,
+                party: Some(Party::PropertyCompany),
+                note: Some("马上来".into()),
+            }],
+        };
+        let applied = s.apply_detail(&detail, T0).unwrap();
+        assert_eq!(
+            applied,
+            Applied {
+                imported: false,
+                old_status: None,
+                changed: true
+            }
+        );
+        let r = s.report(id).unwrap().unwrap();
+        assert_eq!(r.delivery, Delivery::Delivered { number: 1001 });
+        assert_eq!(r.timeline, detail.timeline);
+        assert_eq!(s.pending_count().unwrap(), 0);
+        let again = s.apply_detail(&detail, T0).unwrap();
+        assert!(!again.changed);
+        assert_eq!(again.old_status, Some(ReportStatus::Acknowledged));
+
+        let other = ReportId::new();
+        let applied = s
+            .apply_detail(
+                &ReportDetail {
+                    report: platform_report(other, ReportStatus::Received),
+                    timeline: vec![],
+                },
+                T0,
+            )
+            .unwrap();
+        assert!(applied.imported);
+        assert_eq!(s.reports().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn settings_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.set_setting(keys::LANGUAGE, Some("en")).unwrap();
+            s.set_setting(keys::ELDERLY_MODE, Some("true")).unwrap();
+            s.set_setting(keys::ELDERLY_MODE, None).unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("en"));
+        assert_eq!(s.setting(keys::ELDERLY_MODE).unwrap(), None);
+    }
+}

@@ -1,0 +1,521 @@
+//! The sync engine: two tasks on the app's runtime.
+//!
+//! - The **sender** goes through the outbox in order: a report's photos first (streamed, with
+//!   progress), then the report, each carrying the report's id so a retry can never make a
+//!   second copy. It sleeps until the earliest backoff ends, or until woken by a submit,
+//!   "sync now", a sign-in or the platform coming back.
+//! - The **feed** keeps a server-sent events stream open while signed in (resuming from the
+//!   last sequence number stored in the database) and falls back to polling `/v1/changes` when
+//!   the stream cannot be opened. Each change of one of the resident's reports is fetched,
+//!   stored, announced to the UI, and notified when its status moved.
+
+use crate::client::Failure;
+use crate::error::Error;
+use crate::reports::photo_path;
+use crate::session::{self, Session};
+use crate::sse::SseParser;
+use crate::store::{Outgoing, keys};
+use crate::{Inner, notify, now, outbox};
+use futures_util::StreamExt;
+use linli_api::error::{ApiError, ErrorCode, FieldErrorCode};
+use linli_api::ipc::{Delivery, Event};
+use linli_api::platform::{ReportDetail, ReportEvent};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The shortest sleep of the sender, so a zero backoff cannot spin.
+const MIN_SLEEP: Duration = Duration::from_millis(50);
+/// How long the sender sleeps with nothing scheduled (it is woken when there is work).
+const IDLE_SLEEP: Duration = Duration::from_secs(3600);
+
+/// How sending one item ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sent {
+    Delivered,
+    Waiting,
+    Rejected,
+    SessionLost,
+    Skipped,
+}
+
+pub(crate) async fn run_sender(inner: Arc<Inner>) {
+    let mut shutdown = inner.shutdown.subscribe();
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let force = inner.send_force.swap(false, Ordering::SeqCst);
+        let mut wake_at = None;
+        if let Some(session) = session::current(&inner) {
+            send_due(&inner, &session, force, &shutdown).await;
+            if let Some(session) = session::current(&inner) {
+                wake_at = inner.store.next_wake(session.user_id).unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "outbox unreadable");
+                    None
+                });
+            }
+        }
+        let wait = match wake_at {
+            Some(at) => Duration::try_from(at - now())
+                .unwrap_or_default()
+                .max(MIN_SLEEP),
+            None => IDLE_SLEEP,
+        };
+        tokio::select! {
+            _ = inner.send_wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+async fn send_due(
+    inner: &Arc<Inner>,
+    session: &Session,
+    force: bool,
+    shutdown: &watch::Receiver<bool>,
+) {
+    let mut tried = Vec::new();
+    while !*shutdown.borrow() {
+        let item = match inner.store.next_due(session.user_id, now(), force, &tried) {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox unreadable");
+                break;
+            }
+        };
+        tried.push(item.seq);
+        let outcome = send_report(inner, session, &item).await;
+        tracing::debug!(report = %item.report_id, ?outcome, "outbox item");
+        if outcome == Sent::SessionLost {
+            break;
+        }
+    }
+}
+
+/// Stores where a failed attempt leaves the item and tells the UI.
+fn failed(inner: &Inner, session: &Session, item: &Outgoing, failure: Failure) -> Sent {
+    let next = outbox::after_failure(
+        item.attempts,
+        failure.status,
+        failure.error.clone(),
+        now(),
+        &inner.options.backoff,
+        &mut rand::rng(),
+    );
+    tracing::info!(
+        report = %item.report_id,
+        error = %failure.error,
+        next = outbox::state_name(&next),
+        "sending failed"
+    );
+    if let Err(e) = inner.store.mark_failed(item.seq, &next, now()) {
+        tracing::error!(error = %e, "could not record a failed attempt");
+    }
+    session::observe(inner, session, &failure);
+    inner.reports_changed(vec![item.report_id]);
+    inner.sync_changed();
+    match outbox::classify(failure.status, &failure.error) {
+        outbox::Failure::Refused => Sent::Rejected,
+        outbox::Failure::SessionLost => Sent::SessionLost,
+        outbox::Failure::Transient => Sent::Waiting,
+    }
+}
+
+fn internal(e: Error) -> Failure {
+    // A device-side problem (disk, database) may pass; retry with backoff rather than reject.
+    Failure {
+        status: None,
+        error: ApiError::from(e),
+    }
+}
+
+async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> Sent {
+    let id = item.report_id;
+    let body = match inner.store.new_report_body(id) {
+        Ok(body) => body,
+        Err(Error::Api(error)) => {
+            return failed(
+                inner,
+                session,
+                item,
+                Failure {
+                    status: Some(422),
+                    error,
+                },
+            );
+        }
+        Err(e) => return failed(inner, session, item, internal(e)),
+    };
+    let json = match serde_json::to_vec(&body) {
+        Ok(json) => json,
+        Err(e) => return failed(inner, session, item, internal(Error::from(e))),
+    };
+    let photos = match inner.store.photos_to_send(id) {
+        Ok(p) => p,
+        Err(e) => return failed(inner, session, item, internal(e)),
+    };
+    let pending: Vec<_> = photos
+        .iter()
+        .filter(|(_, up)| !up)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let reused_uploads = pending.len() < photos.len();
+    let total = pending.iter().map(|p| p.bytes).sum::<u64>() + json.len() as u64;
+    match inner.store.start_sending(item.seq, total, now()) {
+        Ok(true) => {}
+        Ok(false) => return Sent::Skipped,
+        Err(e) => {
+            tracing::error!(error = %e, "outbox unwritable");
+            return Sent::Skipped;
+        }
+    }
+    inner.reports_changed(vec![id]);
+    inner.sync_changed();
+
+    let mut sent = 0u64;
+    for photo in pending {
+        let path = photo_path(inner, photo.id);
+        let jpeg = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                // The file is gone from the device: nothing to retry. The resident can remove
+                // the photo and send the report again.
+                let error = ApiError::new(
+                    ErrorCode::PhotoUnreadable,
+                    format!("{}: {e}", path.display()),
+                );
+                if let Err(e) =
+                    inner
+                        .store
+                        .mark_failed(item.seq, &Delivery::Rejected { error }, now())
+                {
+                    tracing::error!(error = %e, "could not record a rejected report");
+                }
+                inner.reports_changed(vec![id]);
+                inner.sync_changed();
+                return Sent::Rejected;
+            }
+        };
+        let events = inner.events.clone();
+        let already = sent;
+        let progress = move |n: u64| {
+            events.emit(Event::UploadProgress {
+                id,
+                sent_bytes: already + n,
+                total_bytes: total,
+            })
+        };
+        match inner
+            .client
+            .put_photo(&session.base, &session.token, photo.id, jpeg, progress)
+            .await
+        {
+            Ok(_) => {
+                inner.set_online(true);
+                sent += photo.bytes;
+                let stored = inner
+                    .store
+                    .set_photo_uploaded(photo.id, true)
+                    .and_then(|()| inner.store.set_progress(item.seq, sent));
+                if let Err(e) = stored {
+                    tracing::warn!(error = %e, "upload progress not stored");
+                }
+                inner.reports_changed(vec![id]);
+            }
+            Err(f) => return failed(inner, session, item, f),
+        }
+    }
+
+    match inner
+        .client
+        .post_report(&session.base, &session.token, &item.idempotency_key, json)
+        .await
+    {
+        Ok(report) => {
+            inner.set_online(true);
+            inner.emit(Event::UploadProgress {
+                id,
+                sent_bytes: total,
+                total_bytes: total,
+            });
+            if let Err(e) = inner.store.mark_delivered(item.seq, &report, now()) {
+                tracing::error!(error = %e, "delivered report not recorded");
+            }
+            tracing::info!(report = %id, number = report.number, "report delivered");
+            inner.reports_changed(vec![id]);
+            inner.sync_changed();
+            // The timeline (and anything staff already did) comes with the detail.
+            match inner.client.report(&session.base, &session.token, id).await {
+                Ok(detail) => {
+                    if let Err(e) = apply_detail(inner, &detail, false) {
+                        tracing::warn!(error = %e, "report detail not stored");
+                    }
+                }
+                Err(f) => tracing::debug!(error = %f.error, "report detail not fetched"),
+            }
+            Sent::Delivered
+        }
+        Err(f)
+            if reused_uploads
+                && f.error
+                    .fields
+                    .iter()
+                    .any(|e| e.code == FieldErrorCode::UnknownPhoto) =>
+        {
+            // The platform no longer has photos it took earlier (a new platform at the same
+            // address): send them all again on the next attempt rather than give up.
+            for (p, _) in &photos {
+                let _ = inner.store.set_photo_uploaded(p.id, false);
+            }
+            let retry = Failure {
+                status: None,
+                error: f.error,
+            };
+            failed(inner, session, item, retry)
+        }
+        Err(f) => failed(inner, session, item, f),
+    }
+}
+
+// ---- change feed ----
+
+fn last_seq(inner: &Inner) -> Option<i64> {
+    inner
+        .store
+        .setting(keys::FEED_LAST_SEQ)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+}
+
+fn save_seq(inner: &Inner, seq: i64) {
+    if last_seq(inner).is_none_or(|last| seq > last)
+        && let Err(e) = inner
+            .store
+            .set_setting(keys::FEED_LAST_SEQ, Some(&seq.to_string()))
+    {
+        tracing::warn!(error = %e, "feed position not stored");
+    }
+}
+
+/// Stores the platform's view of a report; tells the UI; notifies the resident when a report
+/// they sent moved on (`notify`), in the language they chose.
+fn apply_detail(inner: &Inner, detail: &ReportDetail, notify: bool) -> Result<(), Error> {
+    let applied = inner.store.apply_detail(detail, now())?;
+    let report = &detail.report;
+    if applied.changed {
+        inner.reports_changed(vec![report.id]);
+        inner.sync_changed();
+    }
+    if notify
+        && !applied.imported
+        && let Some(old) = applied.old_status
+        && report.status > old
+    {
+        let note = detail
+            .timeline
+            .iter()
+            .rev()
+            .find(|t| t.status == report.status)
+            .and_then(|t| t.note.as_deref());
+        let (title, body) = notify::status_changed(
+            inner.language(),
+            report.number,
+            report.status,
+            &report.place_label,
+            note,
+        );
+        inner.events.notify(title, body);
+    }
+    Ok(())
+}
+
+/// Fetches and stores the report behind one change.
+async fn apply_event(inner: &Inner, session: &Session, event: &ReportEvent) -> Result<(), Failure> {
+    match inner
+        .client
+        .report(&session.base, &session.token, event.report_id)
+        .await
+    {
+        // Staff see every report of the estate; the app follows only the person's own.
+        Ok(detail) if detail.report.reporter != session.user_id => {}
+        Ok(detail) => {
+            apply_detail(inner, &detail, true).map_err(internal)?;
+        }
+        // Not visible to this person (any more): nothing to store.
+        Err(f) if matches!(f.status, Some(403 | 404 | 410)) => {}
+        Err(f) => {
+            session::observe(inner, session, &f);
+            return Err(f);
+        }
+    }
+    save_seq(inner, event.seq);
+    Ok(())
+}
+
+/// Applies every change since the stored position (the polling form of the feed).
+async fn catch_up(inner: &Inner, session: &Session) -> Result<(), Failure> {
+    // Bounded, in case a platform pages its answers: a later round continues.
+    for _ in 0..100 {
+        let after = last_seq(inner).unwrap_or(0);
+        let events = match inner
+            .client
+            .changes(&session.base, &session.token, after)
+            .await
+        {
+            Ok(events) => events,
+            Err(f) => {
+                session::observe(inner, session, &f);
+                return Err(f);
+            }
+        };
+        inner.set_online(true);
+        let newest = events.iter().map(|e| e.seq).max();
+        for event in &events {
+            apply_event(inner, session, event).await?;
+        }
+        match newest {
+            Some(seq) if seq > after => continue,
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+enum Listen {
+    /// The stream was open and has ended.
+    Ended,
+    /// The stream could not be opened.
+    Failed,
+    /// The session or platform changed.
+    Restart,
+    Shutdown,
+}
+
+async fn listen(inner: &Inner, session: &Session, shutdown: &mut watch::Receiver<bool>) -> Listen {
+    let response = match inner
+        .client
+        // The catch-up poll ran just before: resume right after it (0: from the start).
+        .open_feed(
+            &session.base,
+            &session.token,
+            Some(last_seq(inner).unwrap_or(0)),
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(f) => {
+            tracing::debug!(error = %f.error, "live feed not opened");
+            session::observe(inner, session, &f);
+            return Listen::Failed;
+        }
+    };
+    inner.set_online(true);
+    inner.set_live(true);
+    tracing::debug!("live feed open");
+    let mut parser = SseParser::new();
+    let mut stream = response.bytes_stream();
+    let outcome = 'stream: loop {
+        tokio::select! {
+            chunk = stream.next() => match chunk {
+                Some(Ok(bytes)) => {
+                    for sse in parser.feed(&bytes) {
+                        if sse.event != "report" {
+                            continue;
+                        }
+                        match serde_json::from_str::<ReportEvent>(&sse.data) {
+                            Ok(event) => {
+                                if apply_event(inner, session, &event).await.is_err() {
+                                    break 'stream Listen::Ended;
+                                }
+                            }
+                            Err(e) => tracing::warn!(error = %e, "unreadable feed event"),
+                        }
+                    }
+                }
+                Some(Err(e)) => {
+                    tracing::debug!(error = %crate::client::stream_failure(&e).error, "live feed dropped");
+                    break 'stream Listen::Ended;
+                }
+                None => break 'stream Listen::Ended,
+            },
+            _ = inner.feed_restart.notified() => break 'stream Listen::Restart,
+            _ = shutdown.changed() => break 'stream Listen::Shutdown,
+        }
+    };
+    inner.set_live(false);
+    outcome
+}
+
+pub(crate) async fn run_feed(inner: Arc<Inner>) {
+    let mut shutdown = inner.shutdown.subscribe();
+    let mut failures: u32 = 0;
+    // The token the profile and catalogue were last refreshed for.
+    let mut refreshed_for: Option<String> = None;
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        let Some(session) = session::current(&inner) else {
+            inner.set_live(false);
+            tokio::select! {
+                _ = inner.feed_restart.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        };
+        let reachable = match catch_up(&inner, &session).await {
+            Ok(()) => {
+                if !inner.set_online(true) || failures > 0 {
+                    // The platform is back: whatever waits in the outbox may go now.
+                    inner.send_now();
+                }
+                if refreshed_for.as_deref() != Some(session.token.as_str()) {
+                    let _ = session::refresh_profile(&inner, &session).await;
+                    let _ = session::refresh_catalogue(&inner, &session).await;
+                    refreshed_for = Some(session.token.clone());
+                }
+                true
+            }
+            Err(f) => f.status.is_some(),
+        };
+        if session::current(&inner).is_none() {
+            continue;
+        }
+        let mut connected = false;
+        if reachable && inner.options.live_feed {
+            match listen(&inner, &session, &mut shutdown).await {
+                Listen::Ended => connected = true,
+                Listen::Failed => {}
+                Listen::Restart => continue,
+                Listen::Shutdown => break,
+            }
+        }
+        failures = if connected {
+            0
+        } else {
+            failures.saturating_add(1)
+        };
+        let wait = if inner.options.live_feed {
+            let attempts = failures.max(1);
+            inner
+                .options
+                .feed_backoff
+                .delay(attempts, None, &mut rand::rng())
+                .min(inner.options.poll_interval)
+        } else {
+            inner.options.poll_interval
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = inner.feed_wake.notified() => {}
+            _ = inner.feed_restart.notified() => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    inner.set_live(false);
+}

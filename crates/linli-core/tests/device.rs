@@ -1,0 +1,256 @@
+//! The core on its own, without a platform: what a person can do offline, through the same
+//! `handle` the shell calls, on a real SQLite file.
+
+mod common;
+
+use common::*;
+use linli_api::error::{ErrorCode, FieldError, FieldErrorCode};
+use linli_api::ipc::{Delivery, Language, Request, Settings};
+use linli_api::report::{Place, ReportDraft};
+use linli_api::{PhotoId, UnitId};
+
+/// Nothing listens here (port 9 is "discard", closed on test machines).
+const NOWHERE: &str = "http://127.0.0.1:9";
+
+#[tokio::test]
+async fn settings_apply_at_once_and_survive_a_restart() {
+    let device = Device::new();
+    let (core, _events) = device.open(NOWHERE, quick_sync());
+    let first = status(&core).await;
+    assert_eq!(
+        first.settings.language,
+        Language::ZhCn,
+        "from the shell's OS language"
+    );
+    assert_eq!(first.settings.platform_url, NOWHERE);
+    assert!(!first.settings.elderly_mode);
+    assert_eq!(first.profile, None);
+
+    let wanted = Settings {
+        language: Language::En,
+        elderly_mode: true,
+        platform_url: NOWHERE.into(),
+    };
+    let answered = match call(
+        &core,
+        Request::SaveSettings {
+            settings: wanted.clone(),
+        },
+    )
+    .await
+    {
+        linli_api::ipc::Response::Status(s) => s,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(answered.settings, wanted);
+
+    // A bad address is refused with a reason next to the field; nothing changes.
+    let mut bad = wanted.clone();
+    bad.platform_url = "http://203.0.113.5:8731".into();
+    bad.language = Language::ZhCn;
+    let err = call_err(&core, Request::SaveSettings { settings: bad }).await;
+    assert_eq!(err.code, ErrorCode::ValidationFailed);
+    assert_eq!(
+        err.fields,
+        vec![FieldError::new("platform_url", FieldErrorCode::InvalidUrl)]
+    );
+    assert_eq!(status(&core).await.settings, wanted);
+
+    core.shutdown().await;
+    drop(core);
+    let (core, _events) = device.open(NOWHERE, quick_sync());
+    assert_eq!(status(&core).await.settings, wanted);
+}
+
+#[tokio::test]
+async fn drafts_photos_and_submit_rules_work_offline() {
+    let device = Device::new();
+    let (core, _events) = device.open(NOWHERE, quick_sync());
+    let draft = new_draft(&core).await;
+    assert_eq!(draft.delivery, Delivery::Draft);
+
+    // Submitting an empty draft names every missing field and changes nothing.
+    let err = call_err(&core, Request::Submit { id: draft.id }).await;
+    assert_eq!(err.code, ErrorCode::ValidationFailed);
+    let fields: Vec<_> = err.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["category", "description", "place"]);
+    assert_eq!(report(&core, draft.id).await.delivery, Delivery::Draft);
+
+    let content = ReportDraft {
+        category: Some("sanitation".into()),
+        description: "垃圾桶三天没有清运了".into(),
+        place: Some(Place::Unit {
+            unit_id: UnitId(3251),
+        }),
+        ..Default::default()
+    };
+    save_draft(&core, draft.id, content.clone()).await;
+
+    // Photos: bad bytes are refused, the draft keeps what it had.
+    attach(&core, draft.id, &small_jpeg()).await;
+    let err = call_err(
+        &core,
+        Request::AttachPhoto {
+            id: draft.id,
+            data_base64: "bm90IGFuIGltYWdl".into(),
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::PhotoUnreadable);
+    let err = call_err(
+        &core,
+        Request::AttachPhoto {
+            id: draft.id,
+            data_base64: "%%% not base64".into(),
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::PhotoUnreadable);
+    let kept = report(&core, draft.id).await;
+    assert_eq!(kept.photos.len(), 1);
+    assert_eq!(kept.draft.description, content.description);
+
+    // Up to six photos; the seventh is refused with the limit.
+    for _ in 1..linli_api::validate::MAX_PHOTOS {
+        attach(&core, draft.id, &small_jpeg()).await;
+    }
+    let err = call_err(
+        &core,
+        Request::AttachPhoto {
+            id: draft.id,
+            data_base64: base64_of(&small_jpeg()),
+        },
+    )
+    .await;
+    assert_eq!(
+        err.fields,
+        vec![FieldError::with_limit("photos", FieldErrorCode::TooMany, 6)]
+    );
+    let full = report(&core, draft.id).await;
+    assert_eq!(full.photos.len(), 6);
+    assert_eq!(full.draft.photo_ids.len(), 6);
+
+    // Photos can be shown and removed.
+    let shown = match call(
+        &core,
+        Request::Photo {
+            photo_id: full.photos[0].id,
+        },
+    )
+    .await
+    {
+        linli_api::ipc::Response::Photo(url) => url,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert!(
+        shown.starts_with("data:image/jpeg;base64,/9j/"),
+        "{}",
+        &shown[..40]
+    );
+    let fewer = match call(
+        &core,
+        Request::RemovePhoto {
+            id: draft.id,
+            photo_id: full.photos[0].id,
+        },
+    )
+    .await
+    {
+        linli_api::ipc::Response::Report(r) => r,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(fewer.photos.len(), 5);
+    let err = call_err(
+        &core,
+        Request::Photo {
+            photo_id: full.photos[0].id,
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::NotFound);
+    let err = call_err(
+        &core,
+        Request::Photo {
+            photo_id: PhotoId::new(),
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::NotFound);
+
+    // Without a catalogue on the device the platform judges category and unit; the shared
+    // rules pass, so it is queued and locked.
+    let queued = submit(&core, draft.id).await;
+    assert!(matches!(queued.delivery, Delivery::Queued { .. }));
+    assert_eq!(status(&core).await.sync.pending, 1);
+    let err = call_err(
+        &core,
+        Request::SaveDraft {
+            id: draft.id,
+            draft: ReportDraft::default(),
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::AlreadySent);
+    let err = call_err(&core, Request::DiscardDraft { id: draft.id }).await;
+    assert_eq!(err.code, ErrorCode::AlreadySent);
+    assert_eq!(
+        report(&core, draft.id).await.draft.description,
+        content.description
+    );
+
+    // A draft that was never sent can be thrown away, photos and all.
+    let other = new_draft(&core).await;
+    let with_photo = attach(&core, other.id, &small_jpeg()).await;
+    let photo_file = device
+        .dir
+        .path()
+        .join("photos")
+        .join(format!("{}.jpg", with_photo.photos[0].id));
+    assert!(photo_file.exists());
+    call(&core, Request::DiscardDraft { id: other.id }).await;
+    assert!(!photo_file.exists());
+    let err = call_err(&core, Request::Report { id: other.id }).await;
+    assert_eq!(err.code, ErrorCode::NotFound);
+    let all = my_reports(&core).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, draft.id);
+}
+
+#[tokio::test]
+async fn network_calls_fail_clearly_and_sign_in_checks_its_fields_first() {
+    let device = Device::new();
+    let (core, _events) = device.open(NOWHERE, quick_sync());
+    let err = call_err(
+        &core,
+        Request::SignIn {
+            phone: "12".into(),
+            code: "abc".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        err.fields,
+        vec![
+            FieldError::new("phone", FieldErrorCode::InvalidPhone),
+            FieldError::new("code", FieldErrorCode::InvalidCode)
+        ]
+    );
+    let err = call_err(
+        &core,
+        Request::RequestCode {
+            phone: "13800000001".into(),
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::PlatformUnreachable);
+    // Reads never wait on the network.
+    assert_eq!(catalogue(&core).await, Default::default());
+    call(&core, Request::SignOut).await;
+    call(&core, Request::SyncNow).await;
+    assert!(!status(&core).await.session_expired);
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

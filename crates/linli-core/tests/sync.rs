@@ -1,0 +1,607 @@
+//! The core against the real platform, in-process on 127.0.0.1 over real HTTP, with real
+//! SQLite files on both sides: delivery exactly once through outages, restarts and kills;
+//! rejections; live status changes; ended sessions; and the token kept out of the database.
+
+mod common;
+
+use common::*;
+use linli_api::error::{ErrorCode, FieldError, FieldErrorCode};
+use linli_api::ipc::{Delivery, Event, Request};
+use linli_api::report::ReportStatus;
+use linli_core::{ChannelSink, DB_FILE, Emitted, EventSink, Notification};
+use linli_platform::RunningPlatform;
+use linli_platform::demo::{PROPERTY_STAFF_PHONE, RESIDENT_PHONE};
+use std::sync::{Arc, Mutex};
+
+fn any_addr() -> std::net::SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_with_a_photo_is_delivered_once_with_a_number() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+
+    let profile = sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    assert_eq!(status(&core).await.profile, Some(profile.clone()));
+    let catalogue = catalogue(&core).await;
+    assert!(
+        !catalogue.categories.is_empty(),
+        "the catalogue came with the sign-in"
+    );
+
+    let draft = new_draft(&core).await;
+    save_draft(&core, draft.id, good_draft(&catalogue)).await;
+    let with_photo = attach(&core, draft.id, &small_jpeg()).await;
+    assert_eq!(with_photo.photos.len(), 1);
+    let photo = with_photo.photos[0].clone();
+    let queued = submit(&core, draft.id).await;
+    assert!(matches!(
+        queued.delivery,
+        Delivery::Queued { .. } | Delivery::Sending { .. } | Delivery::Delivered { .. }
+    ));
+
+    let delivered = wait_delivery(&core, draft.id, "delivery", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    let Delivery::Delivered { number } = delivered.delivery else {
+        unreachable!()
+    };
+    assert!(number > 0);
+    assert_eq!(delivered.status, Some(ReportStatus::Received));
+    assert!(delivered.place_label.is_some());
+    assert!(!delivered.timeline.is_empty());
+
+    // The platform holds exactly one report, this one, with the photo the device made.
+    let http = Http::new(&platform.url());
+    let token = device.token().expect("signed in");
+    let on_platform = http.reports(&token).await;
+    assert_eq!(on_platform.len(), 1);
+    assert_eq!(on_platform[0].id, draft.id);
+    assert_eq!(on_platform[0].number, number);
+    assert_eq!(on_platform[0].photo_ids, vec![photo.id]);
+    let stored = http.photo(&token, photo.id).await;
+    assert_eq!(stored.len() as u64, photo.bytes);
+
+    // The UI heard about the upload's progress, up to the whole.
+    let seen = drain(&events);
+    let progress: Vec<(u64, u64)> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Emitted::Event(Event::UploadProgress {
+                id,
+                sent_bytes,
+                total_bytes,
+            }) if *id == draft.id => Some((*sent_bytes, *total_bytes)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() >= 2, "{progress:?}");
+    assert!(
+        progress.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{progress:?}"
+    );
+    let (last_sent, total) = *progress.last().unwrap();
+    assert_eq!(last_sent, total);
+    assert!(total > photo.bytes);
+    assert!(seen.iter().any(
+        |e| matches!(e, Emitted::Event(Event::ReportsChanged { ids }) if ids.contains(&draft.id))
+    ));
+    assert_eq!(status(&core).await.sync.pending, 0);
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submitted_offline_then_restarted_the_report_arrives_exactly_once() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let addr = platform.addr();
+    let url = platform.url();
+    let device = Device::new();
+    let (core, _events) = device.open(&url, quick_sync());
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+
+    // The platform goes away; the resident files a report anyway.
+    platform.shutdown().await;
+    let draft = new_draft(&core).await;
+    save_draft(&core, draft.id, good_draft(&catalogue)).await;
+    attach(&core, draft.id, &small_jpeg()).await;
+    submit(&core, draft.id).await;
+    let waiting = wait_delivery(&core, draft.id, "a failed attempt", |d| {
+        matches!(d, Delivery::Queued { attempts, last_error: Some(e), .. }
+            if *attempts >= 1 && e.code == ErrorCode::PlatformUnreachable)
+    })
+    .await;
+    assert_eq!(
+        waiting.draft.description,
+        good_draft(&catalogue).description
+    );
+    assert!(!status(&core).await.sync.online);
+
+    // The app restarts while still offline.
+    core.shutdown().await;
+    drop(core);
+    let (core, _events) = device.open(&url, quick_sync());
+    let after_restart = report(&core, draft.id).await;
+    assert!(
+        matches!(after_restart.delivery, Delivery::Queued { .. }),
+        "{:?}",
+        after_restart.delivery
+    );
+    assert_eq!(after_restart.photos.len(), 1);
+    assert!(
+        status(&core).await.profile.is_some(),
+        "still signed in after the restart"
+    );
+    assert_eq!(status(&core).await.sync.pending, 1);
+    core.start_sync();
+
+    // The platform comes back at the same address.
+    let platform = start_platform(platform_dir.path(), addr).await;
+    call(&core, Request::SyncNow).await;
+    let delivered = wait_delivery(&core, draft.id, "delivery after restart", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+
+    let http = Http::new(&url);
+    let on_platform = http.reports(&device.token().unwrap()).await;
+    assert_eq!(on_platform.len(), 1, "exactly one copy: {on_platform:#?}");
+    assert_eq!(on_platform[0].id, draft.id);
+    assert_eq!(
+        Delivery::Delivered {
+            number: on_platform[0].number
+        },
+        delivered.delivery
+    );
+    assert_eq!(on_platform[0].photo_ids, delivered.draft.photo_ids);
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+/// Passes everything on, and kills the platform the first time an upload makes progress.
+struct KillOnUpload {
+    inner: ChannelSink,
+    platform: Mutex<Option<RunningPlatform>>,
+}
+
+impl EventSink for KillOnUpload {
+    fn emit(&self, event: Event) {
+        if matches!(event, Event::UploadProgress { .. })
+            && let Some(platform) = self.platform.lock().unwrap().take()
+        {
+            platform.kill();
+        }
+        self.inner.emit(event);
+    }
+
+    fn notify(&self, title: String, body: String) {
+        self.inner.notify(title, body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_killed_mid_upload_still_gets_the_report_once_with_its_photo() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let addr = platform.addr();
+    let url = platform.url();
+    let device = Device::new();
+    let (inner, events) = ChannelSink::new();
+    let sink = Arc::new(KillOnUpload {
+        inner,
+        platform: Mutex::new(None),
+    });
+    let core = device.open_with_sink(&url, quick_sync(), sink.clone());
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+
+    let draft = new_draft(&core).await;
+    save_draft(&core, draft.id, good_draft(&catalogue)).await;
+    let with_photo = attach(&core, draft.id, &noisy_jpeg(2400, 1800)).await;
+    let photo = with_photo.photos[0].clone();
+    assert_eq!((photo.width, photo.height), (1600, 1200));
+    assert!(
+        photo.bytes > 8 * 32 * 1024,
+        "big enough for many chunks: {}",
+        photo.bytes
+    );
+
+    // Arm the kill, then send.
+    *sink.platform.lock().unwrap() = Some(platform);
+    submit(&core, draft.id).await;
+    let mut seen = Vec::new();
+    wait_emitted(&events, &mut seen, "the upload to start", |e| {
+        matches!(e, Emitted::Event(Event::UploadProgress { .. }))
+    })
+    .await;
+    assert!(
+        sink.platform.lock().unwrap().is_none(),
+        "the platform was killed"
+    );
+    let failed = wait_delivery(
+        &core,
+        draft.id,
+        "the cut upload to count as a failed attempt",
+        |d| matches!(d, Delivery::Queued { attempts, .. } if *attempts >= 1),
+    )
+    .await;
+    assert!(
+        matches!(failed.delivery, Delivery::Queued { last_error: Some(ref e), .. } if e.is_retryable())
+    );
+
+    // The platform restarts on the same data dir and address.
+    let platform = start_platform(platform_dir.path(), addr).await;
+    call(&core, Request::SyncNow).await;
+    wait_delivery(&core, draft.id, "delivery after the kill", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+
+    let http = Http::new(&url);
+    let token = device.token().unwrap();
+    let on_platform = http.reports(&token).await;
+    assert_eq!(on_platform.len(), 1, "exactly one copy: {on_platform:#?}");
+    assert_eq!(on_platform[0].photo_ids, vec![photo.id]);
+    let stored = http.photo(&token, photo.id).await;
+    let on_device = match call(&core, Request::Photo { photo_id: photo.id }).await {
+        linli_api::ipc::Response::Photo(url) => url,
+        other => panic!("unexpected {other:?}"),
+    };
+    use base64::Engine;
+    let device_bytes = base64::engine::general_purpose::STANDARD
+        .decode(on_device.trim_start_matches("data:image/jpeg;base64,"))
+        .unwrap();
+    assert_eq!(
+        stored, device_bytes,
+        "the whole photo arrived, not a cut-off part"
+    );
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_report_keeps_its_reason_and_content_and_can_be_fixed_and_resent() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+
+    // Written and submitted before the device ever saw the catalogue, so only the platform
+    // can judge the category.
+    let draft = new_draft(&core).await;
+    let mut content = linli_api::report::ReportDraft {
+        category: Some("teleportation".into()),
+        description: "电梯门关不上，一直在响".into(),
+        place: None,
+        ..Default::default()
+    };
+    // The place must still be complete for the shared rules; use the resident's unit id as
+    // the platform's demo names it (3栋2单元501 is 3251).
+    content.place = Some(linli_api::report::Place::Unit {
+        unit_id: linli_platform::demo::unit_id(3, 2, 5, 1),
+    });
+    save_draft(&core, draft.id, content.clone()).await;
+    submit(&core, draft.id).await;
+    assert_eq!(status(&core).await.sync.pending, 1);
+
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let rejected = wait_delivery(&core, draft.id, "the refusal", |d| {
+        matches!(d, Delivery::Rejected { .. })
+    })
+    .await;
+    let Delivery::Rejected { error } = &rejected.delivery else {
+        unreachable!()
+    };
+    assert_eq!(error.code, ErrorCode::ValidationFailed);
+    assert!(
+        error.fields.contains(&FieldError::new(
+            "category",
+            FieldErrorCode::UnknownCategory
+        )),
+        "{error:?}"
+    );
+    assert_eq!(
+        rejected.draft, content,
+        "nothing the resident wrote is lost"
+    );
+    assert_eq!(status(&core).await.sync.pending, 0);
+
+    // Now that the catalogue is on the device, the same mistake is caught before sending, and
+    // the report stays as it was.
+    let err = call_err(&core, Request::Submit { id: draft.id }).await;
+    assert_eq!(err.code, ErrorCode::ValidationFailed);
+    assert_eq!(
+        err.fields,
+        vec![FieldError::new("category", FieldErrorCode::UnknownCategory)]
+    );
+    let unchanged = report(&core, draft.id).await;
+    assert_eq!(unchanged.delivery, rejected.delivery);
+    assert_eq!(unchanged.draft, content);
+
+    // The resident fixes it; the reason stays visible while editing, then it goes out.
+    let mut fixed = content.clone();
+    fixed.category = Some("lifts".into());
+    let edited = save_draft(&core, draft.id, fixed.clone()).await;
+    assert_eq!(edited.delivery, rejected.delivery);
+    submit(&core, draft.id).await;
+    let delivered = wait_delivery(&core, draft.id, "delivery of the fixed report", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    assert_eq!(delivered.draft, fixed);
+
+    let http = Http::new(&platform.url());
+    let on_platform = http.reports(&device.token().unwrap()).await;
+    assert_eq!(on_platform.len(), 1);
+    assert_eq!(on_platform[0].category, "lifts");
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+async fn staff_change_reaches_the_resident(live_feed: bool) {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let mut options = quick_sync();
+    options.live_feed = live_feed;
+    let (core, events) = device.open(&platform.url(), options);
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+    let draft = new_draft(&core).await;
+    save_draft(&core, draft.id, good_draft(&catalogue)).await;
+    submit(&core, draft.id).await;
+    let delivered = wait_delivery(&core, draft.id, "delivery", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    let Delivery::Delivered { number } = delivered.delivery else {
+        unreachable!()
+    };
+    if live_feed {
+        wait_for("the live feed", || async {
+            status(&core).await.sync.live.then_some(())
+        })
+        .await;
+    }
+    let mut seen = drain(&events);
+    assert!(
+        !seen.iter().any(|e| matches!(e, Emitted::Notification(_))),
+        "no notification for the resident's own delivery"
+    );
+
+    let http = Http::new(&platform.url());
+    let staff = http
+        .sign_in(platform_dir.path(), PROPERTY_STAFF_PHONE)
+        .await;
+    http.change_status(
+        &staff,
+        draft.id,
+        ReportStatus::InProgress,
+        "师傅下午两点上门维修",
+    )
+    .await;
+
+    let note = wait_emitted(&events, &mut seen, "a notification", |e| {
+        matches!(e, Emitted::Notification(_))
+    })
+    .await;
+    let Emitted::Notification(Notification { title, body }) = note else {
+        unreachable!()
+    };
+    assert!(title.contains(&number.to_string()), "{title}");
+    assert!(
+        title.contains("处理中"),
+        "in the resident's language: {title}"
+    );
+    assert!(body.contains("师傅下午两点上门维修"), "{body}");
+
+    let updated = report(&core, draft.id).await;
+    assert_eq!(updated.status, Some(ReportStatus::InProgress));
+    let last = updated.timeline.last().unwrap();
+    assert_eq!(last.status, ReportStatus::InProgress);
+    assert_eq!(last.note.as_deref(), Some("师傅下午两点上门维修"));
+    assert!(seen.iter().any(
+        |e| matches!(e, Emitted::Event(Event::ReportsChanged { ids }) if ids.contains(&draft.id))
+    ));
+    assert_eq!(status(&core).await.sync.live, live_feed);
+
+    // The language follows the resident's choice.
+    let mut settings = status(&core).await.settings;
+    settings.language = linli_api::ipc::Language::En;
+    call(&core, Request::SaveSettings { settings }).await;
+    http.change_status(
+        &staff,
+        draft.id,
+        ReportStatus::Resolved,
+        "Pipe joint replaced",
+    )
+    .await;
+    let note = wait_emitted(
+        &events,
+        &mut seen,
+        "a second notification",
+        |e| matches!(e, Emitted::Notification(n) if n.body.contains("Pipe joint")),
+    )
+    .await;
+    let Emitted::Notification(Notification { title, .. }) = note else {
+        unreachable!()
+    };
+    assert!(title.contains("Fixed"), "{title}");
+    let notifications = seen
+        .iter()
+        .filter(|e| matches!(e, Emitted::Notification(_)))
+        .count();
+    assert_eq!(notifications, 2, "one notification per change");
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_change_arrives_over_the_live_feed_and_notifies() {
+    staff_change_reaches_the_resident(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_change_arrives_by_polling_without_the_live_feed() {
+    staff_change_reaches_the_resident(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ended_session_keeps_everything_and_sends_after_the_next_sign_in() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+
+    let keep = new_draft(&core).await;
+    let mut half_written = good_draft(&catalogue);
+    half_written.description = "还没写完".into();
+    save_draft(&core, keep.id, half_written.clone()).await;
+
+    // The session ends on the platform's side (signed out elsewhere, or expired).
+    drain(&events);
+    let http = Http::new(&platform.url());
+    http.end_session(&device.token().unwrap()).await;
+
+    let queued = new_draft(&core).await;
+    save_draft(&core, queued.id, good_draft(&catalogue)).await;
+    submit(&core, queued.id).await;
+    let mut seen = Vec::new();
+    wait_emitted(&events, &mut seen, "the session change", |e| {
+        matches!(e, Emitted::Event(Event::SessionChanged))
+    })
+    .await;
+    let expired = wait_for("the session to count as expired", || async {
+        let s = status(&core).await;
+        s.session_expired.then_some(s)
+    })
+    .await;
+    assert_eq!(expired.profile, None);
+    assert_eq!(
+        device.token(),
+        None,
+        "the dead token is gone from the secret store"
+    );
+    let waiting = report(&core, queued.id).await;
+    assert!(
+        matches!(waiting.delivery, Delivery::Queued { .. }),
+        "{:?}",
+        waiting.delivery
+    );
+    assert_eq!(report(&core, keep.id).await.draft, half_written);
+    assert_eq!(report(&core, keep.id).await.delivery, Delivery::Draft);
+    assert_eq!(my_reports(&core).await.len(), 2);
+
+    // Signing in again sends what waited; the draft stays a draft.
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    assert!(!status(&core).await.session_expired);
+    wait_delivery(&core, queued.id, "delivery after signing in again", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    assert_eq!(report(&core, keep.id).await.delivery, Delivery::Draft);
+    let on_platform = http.reports(&device.token().unwrap()).await;
+    assert_eq!(on_platform.len(), 1);
+    assert_eq!(on_platform[0].id, queued.id);
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_never_holds_the_session_token() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let token = device.token().expect("the token is in the secret store");
+    assert!(token.len() >= 16);
+
+    // Use the session for everything a session does.
+    let catalogue = catalogue(&core).await;
+    let draft = new_draft(&core).await;
+    save_draft(&core, draft.id, good_draft(&catalogue)).await;
+    submit(&core, draft.id).await;
+    wait_delivery(&core, draft.id, "delivery", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    core.shutdown().await;
+    drop(core);
+
+    let mut checked = 0;
+    for entry in std::fs::read_dir(device.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with(DB_FILE) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "{name} contains the session token"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "the database file exists");
+    // The database does hold the report, so the search above looked at real content.
+    let db = std::fs::read(device.dir.path().join(DB_FILE)).unwrap();
+    let wal = std::fs::read(device.dir.path().join(format!("{DB_FILE}-wal"))).unwrap_or_default();
+    let id = draft.id.to_string();
+    assert!(
+        db.windows(id.len()).any(|w| w == id.as_bytes())
+            || wal.windows(id.len()).any(|w| w == id.as_bytes())
+    );
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_platform_address_never_receives_the_old_token() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let draft = new_draft(&core).await;
+
+    let mut settings = status(&core).await.settings;
+    settings.platform_url = "http://localhost:9".into();
+    call(&core, Request::SaveSettings { settings }).await;
+    let now = status(&core).await;
+    assert_eq!(now.settings.platform_url, "http://localhost:9");
+    assert_eq!(now.profile, None, "signed out locally");
+    assert!(!now.session_expired);
+    assert_eq!(device.token(), None);
+    assert_eq!(report(&core, draft.id).await.delivery, Delivery::Draft);
+
+    // Back to the first address: the session does not come back by itself either.
+    let mut settings = now.settings;
+    settings.platform_url = platform.url();
+    call(&core, Request::SaveSettings { settings }).await;
+    assert_eq!(status(&core).await.profile, None);
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
