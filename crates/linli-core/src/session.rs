@@ -91,16 +91,21 @@ pub(crate) fn current(inner: &Inner) -> Option<Session> {
 /// together so the UI never sees "signed in" and "expired" at once.
 pub(crate) fn snapshot(inner: &Inner) -> Result<(Option<Profile>, bool), Error> {
     let token = inner.token.lock().unwrap_or_else(|p| p.into_inner());
-    let expired = inner.store.setting(keys::SESSION_EXPIRED)?.as_deref() == Some("true");
-    if token.is_none() {
-        return Ok((None, expired));
-    }
     let url = inner.platform_url()?;
     let profile = inner
         .store
         .profile()?
         .filter(|(profile_url, _)| *profile_url == url)
         .map(|(_, p)| p);
+    if token.is_none() {
+        // A person known on this device whose session is not in hand (it expired, or an
+        // earlier run kept it only in memory for want of a keychain) must sign in again, but
+        // still sees their own reports meanwhile: reading never waits for the network.
+        let expired = profile.is_some()
+            || inner.store.setting(keys::SESSION_EXPIRED)?.as_deref() == Some("true");
+        return Ok((profile, expired));
+    }
+    let expired = inner.store.setting(keys::SESSION_EXPIRED)?.as_deref() == Some("true");
     Ok((profile, expired))
 }
 
@@ -211,6 +216,8 @@ pub(crate) async fn sign_out(inner: &Inner) -> Result<(), ApiError> {
             tracing::warn!(error = %e, "could not remove the session from the secret store");
         }
         inner.store.set_setting(keys::SESSION_EXPIRED, None)?;
+        // Signing out (a shared tablet handed on) forgets who was here; reports stay.
+        inner.store.forget_profile()?;
     }
     inner.emit(Event::SessionChanged);
     inner.feed_restart.notify_one();

@@ -404,6 +404,12 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets who was signed in (on sign-out). Reports, catalogue and settings stay.
+    pub fn forget_profile(&self) -> Result<(), Error> {
+        self.conn().execute("DELETE FROM profile", [])?;
+        Ok(())
+    }
+
     /// Forgets everything tied to one platform (after the address changed): profile,
     /// catalogue, change-feed position. Reports stay.
     pub fn forget_platform(&self) -> Result<(), Error> {

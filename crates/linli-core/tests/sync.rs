@@ -8,7 +8,7 @@ use common::*;
 use linli_api::error::{ErrorCode, FieldError, FieldErrorCode};
 use linli_api::ipc::{Delivery, Event, Request};
 use linli_api::report::ReportStatus;
-use linli_core::{ChannelSink, DB_FILE, Emitted, EventSink, Notification};
+use linli_core::{ChannelSink, DB_FILE, Emitted, EventSink, MemorySecretStore, Notification};
 use linli_platform::RunningPlatform;
 use linli_platform::demo::{PROPERTY_STAFF_PHONE, RESIDENT_PHONE};
 use std::sync::{Arc, Mutex};
@@ -495,7 +495,10 @@ async fn an_ended_session_keeps_everything_and_sends_after_the_next_sign_in() {
         s.session_expired.then_some(s)
     })
     .await;
-    assert_eq!(expired.profile, None);
+    assert!(
+        expired.profile.is_some(),
+        "the person stays known, so their reports stay visible until they sign in again"
+    );
     assert_eq!(
         device.token(),
         None,
@@ -604,4 +607,45 @@ async fn a_new_platform_address_never_receives_the_old_token() {
 
     core.shutdown().await;
     platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keychain_a_restart_keeps_the_person_known_until_they_sign_in_again() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let mut device = Device::new();
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    let me = sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+    let draft = new_draft(&core).await;
+    save_draft(&core, draft.id, good_draft(&catalogue)).await;
+    core.shutdown().await;
+    drop(core);
+
+    // The token lived in memory only: a restart loses it, as on a machine with no keychain.
+    device.secrets = Arc::new(MemorySecretStore::new());
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    let after = status(&core).await;
+    assert_eq!(after.profile.as_ref().map(|p| p.user_id), Some(me.user_id));
+    assert!(after.session_expired, "the person must sign in again");
+    assert_eq!(
+        my_reports(&core).await.len(),
+        1,
+        "their draft is still readable"
+    );
+
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    assert!(!status(&core).await.session_expired);
+
+    // Signing out on purpose (a shared tablet handed on) forgets who was here.
+    call(&core, Request::SignOut).await;
+    let out = status(&core).await;
+    assert_eq!(out.profile, None);
+    assert!(!out.session_expired);
+    assert_eq!(
+        my_reports(&core).await.len(),
+        1,
+        "reports stay on the device"
+    );
 }

@@ -1,0 +1,377 @@
+use super::*;
+use fluent_syntax::ast;
+use linli_api::ipc::Delivery;
+use linli_api::{ErrorCode, FieldErrorCode, Party, ReportStatus, Urgency};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Message id -> the variables it uses, for one language, from the syntax tree.
+fn messages(language: Language) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for source in sources(language) {
+        let resource = fluent_syntax::parser::parse(source.text)
+            .unwrap_or_else(|(_, errors)| panic!("{}/{}: {errors:?}", language.tag(), source.file));
+        for entry in resource.body {
+            if let ast::Entry::Message(m) = entry {
+                let mut vars = BTreeSet::new();
+                if let Some(p) = &m.value {
+                    pattern_vars(p, &mut vars);
+                }
+                for a in &m.attributes {
+                    pattern_vars(&a.value, &mut vars);
+                }
+                let previous = out.insert(m.id.name.to_string(), vars);
+                assert!(
+                    previous.is_none(),
+                    "{}: message {} is defined twice",
+                    language.tag(),
+                    m.id.name
+                );
+            }
+        }
+    }
+    out
+}
+
+fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+    for element in &p.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            expression_vars(expression, vars);
+        }
+    }
+}
+
+fn expression_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
+    match e {
+        ast::Expression::Select { selector, variants } => {
+            inline_vars(selector, vars);
+            for v in variants {
+                pattern_vars(&v.value, vars);
+            }
+        }
+        ast::Expression::Inline(i) => inline_vars(i, vars),
+    }
+}
+
+fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+    match i {
+        ast::InlineExpression::VariableReference { id } => {
+            vars.insert(id.name.to_string());
+        }
+        ast::InlineExpression::Placeable { expression } => expression_vars(expression, vars),
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            for a in &arguments.positional {
+                inline_vars(a, vars);
+            }
+            for a in &arguments.named {
+                inline_vars(&a.value, vars);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_ftl_file_parses_without_errors() {
+    for language in Language::ALL {
+        for source in sources(language) {
+            if let Err((_, errors)) = FluentResource::try_new(source.text.to_string()) {
+                panic!(
+                    "{}/{} does not parse: {errors:?}",
+                    language.tag(),
+                    source.file
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_file_on_disk_is_embedded_and_every_language_has_a_folder() {
+    let locales = repo_root().join("locales");
+    let folders: BTreeSet<String> = std::fs::read_dir(&locales)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let tags: BTreeSet<String> = Language::ALL.iter().map(|l| l.tag().to_string()).collect();
+    assert_eq!(
+        folders, tags,
+        "folders under locales/ and Language::ALL differ"
+    );
+    for language in Language::ALL {
+        let on_disk: BTreeSet<String> = std::fs::read_dir(locales.join(language.tag()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".ftl"))
+            .collect();
+        let embedded: BTreeSet<String> = sources(language)
+            .iter()
+            .map(|s| s.file.to_string())
+            .collect();
+        assert_eq!(on_disk, embedded, "{}: files not embedded", language.tag());
+    }
+}
+
+#[test]
+fn every_language_has_the_same_messages_with_the_same_variables() {
+    let reference = messages(Language::ZhCn);
+    assert!(
+        reference.len() > 50,
+        "too few messages: {}",
+        reference.len()
+    );
+    for language in Language::ALL {
+        let other = messages(language);
+        let missing: Vec<_> = reference
+            .keys()
+            .filter(|k| !other.contains_key(*k))
+            .collect();
+        let extra: Vec<_> = other
+            .keys()
+            .filter(|k| !reference.contains_key(*k))
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{}: missing {missing:?}, not in zh-CN {extra:?}",
+            language.tag()
+        );
+        for (id, vars) in &reference {
+            assert_eq!(
+                vars,
+                &other[id],
+                "{}: message {id} uses different variables than zh-CN",
+                language.tag()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_message_formats_cleanly_with_its_variables() {
+    for language in Language::ALL {
+        let l10n = Localizer::new(language);
+        for (id, vars) in messages(language) {
+            // Numbers for every variable: plural selectors need them and text accepts them.
+            for n in [0.0, 1.0, 2.0, 45.0] {
+                let args: Vec<(&str, Arg)> =
+                    vars.iter().map(|v| (v.as_str(), Arg::Num(n))).collect();
+                let (text, errors) = l10n.format_checked(&id, &args).unwrap_or_else(|| {
+                    panic!("{}: {id} has no value", language.tag());
+                });
+                assert_eq!(errors, 0, "{}: {id} formats with errors", language.tag());
+                assert!(!text.trim().is_empty(), "{}: {id} is empty", language.tag());
+                assert!(
+                    !text.contains('\u{2068}') && !text.contains('\u{2069}'),
+                    "{}: {id} has isolation marks",
+                    language.tag()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_error_code_reads_in_every_language() {
+    for language in Language::ALL {
+        let l10n = Localizer::new(language);
+        for code in ErrorCode::ALL {
+            assert!(
+                l10n.has(&code.message_id()),
+                "{}: no {}",
+                language.tag(),
+                code.message_id()
+            );
+        }
+        for code in FieldErrorCode::ALL {
+            assert!(
+                l10n.has(&code.message_id()),
+                "{}: no {}",
+                language.tag(),
+                code.message_id()
+            );
+        }
+    }
+}
+
+#[test]
+fn limits_appear_in_the_field_errors_that_have_one() {
+    let vars = messages(Language::ZhCn);
+    for code in [
+        FieldErrorCode::TooShort,
+        FieldErrorCode::TooLong,
+        FieldErrorCode::TooMany,
+    ] {
+        assert!(
+            vars[&code.message_id()].contains("limit"),
+            "{} does not say the limit",
+            code.message_id()
+        );
+    }
+    for language in Language::ALL {
+        let text = Localizer::new(language).field_error(&FieldError::with_limit(
+            "description",
+            FieldErrorCode::TooLong,
+            1000,
+        ));
+        assert!(text.contains("1000"), "{}: {text}", language.tag());
+    }
+}
+
+#[test]
+fn the_contracts_enums_have_words_in_every_language() {
+    let deliveries = [
+        Delivery::Draft,
+        Delivery::Queued {
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+        },
+        Delivery::Sending {
+            sent_bytes: 1,
+            total_bytes: 2,
+        },
+        Delivery::Delivered { number: 12 },
+        Delivery::Rejected {
+            error: ApiError::new(ErrorCode::Forbidden, ""),
+        },
+    ];
+    for language in Language::ALL {
+        let l10n = Localizer::new(language);
+        let mut wanted: Vec<String> = Vec::new();
+        wanted.extend(Urgency::ALL.iter().map(|u| ids::urgency(*u)));
+        wanted.extend(Urgency::ALL.iter().map(|u| ids::urgency_hint(*u)));
+        wanted.extend(ReportStatus::ALL.iter().map(|s| ids::status(*s)));
+        wanted.extend(Party::ALL.iter().map(|p| ids::party(*p)));
+        wanted.extend(deliveries.iter().map(|d| ids::delivery(d).to_string()));
+        wanted.extend(Language::ALL.iter().map(|l| ids::language_name(*l)));
+        for id in wanted {
+            assert!(l10n.has(&id), "{}: no {id}", language.tag());
+        }
+    }
+}
+
+/// Message ids written literally in the UI's source as `t("id")`, `tr("id")` or
+/// `tr_with("id", ...)`.
+fn ids_used_in_ui() -> BTreeSet<String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&repo_root().join("ui/src"), &mut files);
+    let mut ids = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        ids.extend(literal_ids(&text));
+    }
+    ids
+}
+
+fn literal_ids(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for call in ["t(", "tr(", "tr_with("] {
+        let mut rest = source;
+        while let Some(at) = rest.find(call) {
+            let before = rest[..at].chars().next_back();
+            let after = &rest[at + call.len()..];
+            let is_call = !before.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            // rustfmt may put the id on the next line.
+            let literal = after.trim_start().strip_prefix('"');
+            if is_call
+                && let Some(literal) = literal
+                && let Some(end) = literal.find('"')
+            {
+                found.push(literal[..end].to_string());
+            }
+            rest = after;
+        }
+    }
+    found
+}
+
+#[test]
+fn the_scanner_finds_calls_and_ignores_lookalikes() {
+    let found = literal_ids(
+        r#"t("a-b") tr("c") tr_with("d", &[]) format("x") at("y") tr_with(
+            "e",
+        ) t(id) tr(&ids::status(s))"#,
+    );
+    assert_eq!(found, ["a-b", "c", "d", "e"]);
+}
+
+#[test]
+fn every_message_the_ui_names_exists_in_every_language() {
+    let used = ids_used_in_ui();
+    assert!(used.len() > 40, "the scan found only {} ids", used.len());
+    for language in Language::ALL {
+        let l10n = Localizer::new(language);
+        let missing: Vec<_> = used.iter().filter(|id| !l10n.has(id)).collect();
+        assert!(
+            missing.is_empty(),
+            "{}: missing {missing:?}",
+            language.tag()
+        );
+    }
+}
+
+#[test]
+fn a_missing_id_comes_back_as_itself() {
+    let l10n = Localizer::new(Language::En);
+    assert_eq!(l10n.text("no-such-message"), "no-such-message");
+    assert_eq!(l10n.format("no-such-message", &[]), None);
+}
+
+#[test]
+fn plural_forms_follow_the_count() {
+    let en = Localizer::new(Language::En);
+    let one = en.text_with("sync-pending", &[("count", 1.into())]);
+    let many = en.text_with("sync-pending", &[("count", 3.into())]);
+    assert!(one.contains('1') && many.contains('3'), "{one} / {many}");
+    assert_ne!(
+        one.replace('1', ""),
+        many.replace('3', ""),
+        "English should say one item and items differently"
+    );
+    let zh = Localizer::new(Language::ZhCn);
+    assert!(
+        zh.text_with("sync-pending", &[("count", 3.into())])
+            .contains('3')
+    );
+}
+
+#[test]
+fn errors_read_in_the_chosen_language_with_the_wait() {
+    let mut e = ApiError::new(ErrorCode::RateLimited, "slow down");
+    e.retry_after_seconds = Some(30);
+    let zh = Localizer::new(Language::ZhCn).error(&e);
+    let en = Localizer::new(Language::En).error(&e);
+    assert!(zh.contains("30") && en.contains("30"), "{zh} / {en}");
+    assert_ne!(zh, en);
+    assert!(
+        !zh.contains("slow down"),
+        "the developer detail is not UI text"
+    );
+}
+
+#[test]
+fn date_times_use_the_local_offset() {
+    let at = time::macros::datetime!(2025-11-29 10:04 UTC);
+    let beijing = time::macros::offset!(+8);
+    let zh = Localizer::new(Language::ZhCn).date_time(at, beijing);
+    assert!(
+        zh.contains("2025") && zh.contains("29") && zh.contains("18:04"),
+        "{zh}"
+    );
+    let en = Localizer::new(Language::En).date_time(at, beijing);
+    assert!(en.contains("Nov") && en.contains("18:04"), "{en}");
+}

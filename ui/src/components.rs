@@ -1,0 +1,207 @@
+//! Pieces several screens share: the header with the sync indicator, notices, field errors.
+
+use crate::i18n::{error_text, field_error_text, t, tr, tr_with};
+use crate::icons::{Icon, Svg};
+use crate::state::use_app;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use linli_api::{ApiError, FieldError};
+
+/// A link past the header to the main content, for keyboard and screen reader users.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    // Handled here rather than by the router, which would treat `#main` as a navigation.
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        if let Some(main) = document().get_element_by_id("main") {
+            use wasm_bindgen::JsCast;
+            if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                let _ = main.focus();
+            }
+        }
+    };
+    view! {
+        <a class="skip-link" href="#main" on:click=skip>
+            {t("skip-to-main")}
+        </a>
+    }
+}
+
+/// The top of every screen: name, connection, and the main menu.
+#[component]
+pub fn Header() -> impl IntoView {
+    let location = use_location();
+    let current = move |path: &'static str| {
+        move || {
+            let here = location.pathname.get();
+            // "/reports" and "/reports/…" are My reports; "/report/new" belongs to no tab.
+            let on = here == path || (path != "/" && here.starts_with(&format!("{path}/")));
+            on.then_some("page")
+        }
+    };
+    view! {
+        <header class="app-header">
+            <div class="header-row">
+                <a class="brand" href="/">
+                    {t("app-name")}
+                </a>
+                <SyncIndicator />
+            </div>
+            <nav aria-label=t("nav-label")>
+                <ul class="nav-list">
+                    <li>
+                        <a href="/" aria-current=current("/")>
+                            <Svg icon=Icon::Home />
+                            <span>{t("nav-home")}</span>
+                        </a>
+                    </li>
+                    <li>
+                        <a href="/reports" aria-current=current("/reports")>
+                            <Svg icon=Icon::List />
+                            <span>{t("nav-reports")}</span>
+                        </a>
+                    </li>
+                    <li>
+                        <a href="/settings" aria-current=current("/settings")>
+                            <Svg icon=Icon::Settings />
+                            <span>{t("nav-settings")}</span>
+                        </a>
+                    </li>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+/// Online or offline and how many items wait, announced politely when it changes.
+#[component]
+pub fn SyncIndicator() -> impl IntoView {
+    let state = use_app();
+    let sync = Memo::new(move |_| state.status.with(|s| s.as_ref().map(|s| s.sync.clone())));
+    view! {
+        <div class="sync" role="status" aria-live="polite" aria-label=t("sync-label")>
+            {move || {
+                sync.get()
+                    .map(|sync| {
+                        let (icon, words, class) = if sync.online {
+                            (Icon::Online, tr("sync-online"), "sync-state online")
+                        } else {
+                            (Icon::Offline, tr("sync-offline"), "sync-state offline")
+                        };
+                        view! {
+                            <span class=class>
+                                <Svg icon=icon />
+                                <span>{words}</span>
+                            </span>
+                            <span class="sync-pending">
+                                {tr_with("sync-pending", &[("count", sync.pending.into())])}
+                            </span>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// "Loading…", announced.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <p class="loading" role="status">
+            {t("loading")}
+        </p>
+    }
+}
+
+/// An error in words, with an icon, announced at once.
+#[component]
+pub fn ErrorNotice(
+    /// The error; nothing is shown for `None`.
+    #[prop(into)]
+    error: Option<ApiError>,
+) -> impl IntoView {
+    error.map(|error| {
+        view! {
+            <div class="notice notice-error" role="alert">
+                <Svg icon=Icon::Alert />
+                <p>{move || error_text(&error)}</p>
+            </div>
+        }
+    })
+}
+
+/// A short confirmation ("saved"), announced politely.
+#[component]
+pub fn DoneNotice(
+    /// What was done.
+    #[prop(into)]
+    text: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="notice notice-done" role="status">
+            <Svg icon=Icon::Check />
+            <p>{move || text.get()}</p>
+        </div>
+    }
+}
+
+/// The reasons one field was refused, next to it; `id` is what the field's
+/// `aria-describedby` points at.
+#[component]
+pub fn FieldErrors(
+    /// The element id the field's `aria-describedby` names.
+    id: &'static str,
+    /// The field's errors; nothing is shown while empty.
+    #[prop(into)]
+    errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    move || {
+        let errors = errors.get();
+        (!errors.is_empty()).then(|| {
+            view! {
+                <div class="field-error" id=id>
+                    <Svg icon=Icon::Alert />
+                    <p>
+                        {errors
+                            .iter()
+                            .map(field_error_text)
+                            .collect::<Vec<_>>()
+                            .join(" ")}
+                    </p>
+                </div>
+            }
+        })
+    }
+}
+
+/// The errors among `all` that belong to a field, by the field's name in the request.
+pub fn errors_for(
+    all: RwSignal<Vec<FieldError>>,
+    belongs: fn(&str) -> bool,
+) -> Signal<Vec<FieldError>> {
+    Signal::derive(move || {
+        all.with(|all| all.iter().filter(|e| belongs(&e.field)).cloned().collect())
+    })
+}
+
+/// `aria-describedby` for a field: its hint, and its error while there is one.
+pub fn described_by(
+    hint: &'static str,
+    error: &'static str,
+    errors: Signal<Vec<FieldError>>,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    move || {
+        if errors.with(Vec::is_empty) {
+            hint.to_string()
+        } else {
+            format!("{hint} {error}")
+        }
+    }
+}
+
+/// `aria-invalid` while a field has an error.
+pub fn invalid(
+    errors: Signal<Vec<FieldError>>,
+) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
+    move || (!errors.with(Vec::is_empty)).then_some("true")
+}

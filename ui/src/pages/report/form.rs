@@ -1,0 +1,895 @@
+//! The report form, for a new report and for changing a draft or a rejected one.
+//!
+//! What the resident types lives in signals that nothing else rewrites, so errors from the
+//! core, events and re-renders never lose it. The draft is created on the device the first
+//! time there is something to keep (saving, a photo, or submitting).
+
+use super::photos::Thumb;
+use super::{editable, load_failed_view};
+use crate::components::{ErrorNotice, FieldErrors, Loading, described_by, errors_for, invalid};
+use crate::i18n::{error_text, language, t, tr, tr_with};
+use crate::icons::{Icon, Svg};
+use crate::ipc::{call, unexpected};
+use crate::state::use_app;
+use base64::Engine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use linli_api::ipc::{LocalPhoto, LocalReport, Request, Response};
+use linli_api::validate::{DESCRIPTION_MAX_CHARS, MAX_PHOTOS, validate_draft};
+use linli_api::{
+    ApiError, BuildingId, CommonAreaId, ErrorCode, FieldError, Place, ReportDraft, ReportId,
+    UnitId, Urgency,
+};
+use linli_i18n::ids;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// `/report/new`: an empty form.
+#[component]
+pub fn NewReport() -> impl IntoView {
+    view! { <ReportForm existing=None /> }
+}
+
+/// `/reports/:id/edit`: the form filled with a draft or a rejected report.
+#[component]
+pub fn EditReport() -> impl IntoView {
+    let params = use_params_map();
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<ReportId>().ok())));
+    // Loaded once per id and not refetched on events, which would reset what is being typed.
+    let report = LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => call(Request::Report { id }).await,
+                None => Err(ApiError::new(ErrorCode::NotFound, "no such report id")),
+            }
+        }
+    });
+    move || match report.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Ok(Response::Report(r))) if editable(&r.delivery) => {
+            view! { <ReportForm existing=Some(r) /> }.into_any()
+        }
+        Some(Ok(Response::Report(r))) => view! {
+            <section class="page">
+                <h1>{t("report-edit-title")}</h1>
+                <ErrorNotice error=ApiError::new(ErrorCode::AlreadySent, "") />
+                <p>
+                    <a class="button" href=format!("/reports/{}", r.id)>
+                        {t("report-detail-title")}
+                    </a>
+                </p>
+            </section>
+        }
+        .into_any(),
+        Some(Ok(other)) => load_failed_view(t("report-edit-title"), unexpected(&other)),
+        Some(Err(e)) => load_failed_view(t("report-edit-title"), e),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PlaceKind {
+    Unit,
+    Building,
+    CommonArea,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Notice {
+    Saved,
+    FixFields(usize),
+    Rejected(ApiError),
+    Failed(ApiError),
+}
+
+fn is_category(f: &str) -> bool {
+    f == "category"
+}
+fn is_description(f: &str) -> bool {
+    f == "description"
+}
+fn is_place(f: &str) -> bool {
+    f == "place" || (f.starts_with("place.") && f != "place.spot")
+}
+fn is_spot(f: &str) -> bool {
+    f == "place.spot"
+}
+fn is_urgency(f: &str) -> bool {
+    f == "urgency"
+}
+fn is_photos(f: &str) -> bool {
+    f == "photos" || f.starts_with("photos.") || f.starts_with("photo_ids")
+}
+/// Errors about a field this form does not show: listed at the top rather than lost.
+fn is_other(f: &str) -> bool {
+    ![
+        is_category,
+        is_description,
+        is_place,
+        is_spot,
+        is_urgency,
+        is_photos,
+    ]
+    .iter()
+    .any(|p| p(f))
+}
+
+fn id_text<T: std::fmt::Display>(v: T) -> String {
+    v.to_string()
+}
+
+/// Reads a chosen file's bytes as base64, as `AttachPhoto` takes them.
+async fn file_base64(file: &web_sys::File) -> Result<String, ApiError> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::PhotoUnreadable, "the file could not be read"))?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+#[component]
+fn ReportForm(existing: Option<LocalReport>) -> impl IntoView {
+    let state = use_app();
+    let navigate = use_navigate();
+    let is_edit = existing.is_some();
+    let (report_id, draft, initial_photos, rejected) = match existing {
+        Some(r) => {
+            let rejected = match r.delivery {
+                linli_api::ipc::Delivery::Rejected { error } => Some(error),
+                _ => None,
+            };
+            (Some(r.id), r.draft, r.photos, rejected)
+        }
+        None => (None, ReportDraft::default(), Vec::new(), None),
+    };
+
+    let id = RwSignal::new(report_id);
+    let category = RwSignal::new(draft.category.clone().unwrap_or_default());
+    let description = RwSignal::new(draft.description.clone());
+    let (kind0, unit0, building0, building_spot0, area0, area_spot0) = match &draft.place {
+        Some(Place::Unit { unit_id }) => (
+            Some(PlaceKind::Unit),
+            id_text(unit_id),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ),
+        Some(Place::Building { building_id, spot }) => (
+            Some(PlaceKind::Building),
+            "".into(),
+            id_text(building_id),
+            spot.clone(),
+            "".into(),
+            "".into(),
+        ),
+        Some(Place::CommonArea { area_id, spot }) => (
+            Some(PlaceKind::CommonArea),
+            "".into(),
+            "".into(),
+            "".into(),
+            id_text(area_id),
+            spot.clone(),
+        ),
+        None => (
+            None,
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+    };
+    let kind = RwSignal::new(kind0);
+    let unit = RwSignal::new(unit0);
+    let building = RwSignal::new(building0);
+    let building_spot = RwSignal::new(building_spot0);
+    let area = RwSignal::new(area0);
+    let area_spot = RwSignal::new(area_spot0);
+    let urgency = RwSignal::new(draft.urgency);
+    let photos: RwSignal<Vec<LocalPhoto>> = RwSignal::new(initial_photos);
+
+    let errors: RwSignal<Vec<FieldError>> = RwSignal::new(
+        rejected
+            .as_ref()
+            .map(|e| e.fields.clone())
+            .unwrap_or_default(),
+    );
+    // A rejected report was sent once: deleting it is not a draft's "discard".
+    let was_rejected = rejected.is_some();
+    let notice: RwSignal<Option<Notice>> = RwSignal::new(rejected.map(Notice::Rejected));
+    let busy = RwSignal::new(false);
+    let adding = RwSignal::new(0usize);
+    let skipped = RwSignal::new(0usize);
+    let confirm_discard = RwSignal::new(false);
+    let notice_ref = NodeRef::<leptos::html::Div>::new();
+
+    // Sensible defaults once the catalogue is known, never over a choice already made.
+    Effect::new(move |_| {
+        state.catalogue.with(|c| {
+            let Some(c) = c else { return };
+            if kind.get_untracked().is_none() && !c.units.is_empty() {
+                kind.set(Some(PlaceKind::Unit));
+            }
+            if unit.get_untracked().is_empty() && c.units.len() == 1 {
+                unit.set(c.units[0].id.to_string());
+            }
+        })
+    });
+
+    let current_draft = move || -> ReportDraft {
+        let place = match kind.get_untracked() {
+            Some(PlaceKind::Unit) => unit
+                .get_untracked()
+                .parse()
+                .ok()
+                .map(|u| Place::Unit { unit_id: UnitId(u) }),
+            Some(PlaceKind::Building) => {
+                building
+                    .get_untracked()
+                    .parse()
+                    .ok()
+                    .map(|b| Place::Building {
+                        building_id: BuildingId(b),
+                        spot: building_spot.get_untracked(),
+                    })
+            }
+            Some(PlaceKind::CommonArea) => {
+                area.get_untracked()
+                    .parse()
+                    .ok()
+                    .map(|a| Place::CommonArea {
+                        area_id: CommonAreaId(a),
+                        spot: area_spot.get_untracked(),
+                    })
+            }
+            None => None,
+        };
+        ReportDraft {
+            category: Some(category.get_untracked()).filter(|c| !c.is_empty()),
+            description: description.get_untracked(),
+            place,
+            urgency: urgency.get_untracked(),
+            photo_ids: photos.with_untracked(|p| p.iter().map(|p| p.id).collect()),
+        }
+    };
+
+    // Creates the draft on the device if needed, then saves what is on the form.
+    let save = move || async move {
+        let report_id = match id.get_untracked() {
+            Some(existing) => existing,
+            None => match call(Request::NewDraft).await? {
+                Response::Report(r) => {
+                    id.set(Some(r.id));
+                    r.id
+                }
+                other => return Err(unexpected(&other)),
+            },
+        };
+        match call(Request::SaveDraft {
+            id: report_id,
+            draft: current_draft(),
+        })
+        .await?
+        {
+            Response::Report(r) => Ok(r),
+            other => Err(unexpected(&other)),
+        }
+    };
+
+    let focus_notice = move || {
+        request_animation_frame(move || {
+            if let Some(el) = notice_ref.get_untracked() {
+                let _ = el.focus();
+            }
+        })
+    };
+    let show_error = move |e: ApiError| {
+        if e.fields.is_empty() {
+            notice.set(Some(Notice::Failed(e)));
+        } else {
+            notice.set(Some(Notice::FixFields(e.fields.len())));
+            errors.set(e.fields);
+        }
+        focus_notice();
+    };
+
+    let on_save = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        notice.set(None);
+        spawn_local(async move {
+            let result = save().await;
+            busy.set(false);
+            match result {
+                Ok(r) => {
+                    photos.set(r.photos);
+                    notice.set(Some(Notice::Saved));
+                    state.reports_changed.update(|n| *n += 1);
+                }
+                Err(e) => show_error(e),
+            }
+        });
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || adding.get_untracked() > 0 {
+            return;
+        }
+        // The same rules the core applies: answer at once, without a round trip.
+        let problems = validate_draft(&current_draft());
+        if !problems.is_empty() {
+            notice.set(Some(Notice::FixFields(problems.len())));
+            errors.set(problems);
+            focus_notice();
+            return;
+        }
+        errors.set(Vec::new());
+        busy.set(true);
+        notice.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let submitted = match save().await {
+                Ok(r) => call(Request::Submit { id: r.id }).await,
+                Err(e) => Err(e),
+            };
+            busy.set(false);
+            match submitted {
+                Ok(Response::Report(r)) => {
+                    state.reports_changed.update(|n| *n += 1);
+                    navigate(&format!("/reports/{}", r.id), Default::default());
+                }
+                Ok(other) => show_error(unexpected(&other)),
+                Err(e) => show_error(e),
+            }
+        });
+    };
+
+    let on_files = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = input.files() else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        // Cleared so choosing the same file again still counts as a change.
+        input.set_value("");
+        let room =
+            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + adding.get_untracked());
+        skipped.set(files.len().saturating_sub(room));
+        let files: Vec<_> = files.into_iter().take(room).collect();
+        if files.is_empty() {
+            return;
+        }
+        adding.update(|n| *n += files.len());
+        errors.update(|e| e.retain(|e| !is_photos(&e.field)));
+        spawn_local(async move {
+            // One at a time: the first may create the draft the others attach to.
+            for file in files {
+                let attached = async {
+                    let data_base64 = file_base64(&file).await?;
+                    let report = save().await?;
+                    match call(Request::AttachPhoto {
+                        id: report.id,
+                        data_base64,
+                    })
+                    .await?
+                    {
+                        Response::Report(r) => Ok(r),
+                        other => Err(unexpected(&other)),
+                    }
+                }
+                .await;
+                adding.update(|n| *n = n.saturating_sub(1));
+                match attached {
+                    Ok(r) => photos.set(r.photos),
+                    Err(e) => {
+                        // Shown by the photos, where the resident is looking.
+                        let mut e = e;
+                        if e.fields.is_empty() {
+                            notice.set(Some(Notice::Failed(e)));
+                        } else {
+                            e.fields.iter_mut().for_each(|f| f.field = "photos".into());
+                            errors.update(|all| all.extend(e.fields));
+                        }
+                    }
+                }
+            }
+        });
+    };
+
+    let remove_photo = move |photo_id| {
+        let Some(report_id) = id.get_untracked() else {
+            return;
+        };
+        skipped.set(0);
+        spawn_local(async move {
+            match call(Request::RemovePhoto {
+                id: report_id,
+                photo_id,
+            })
+            .await
+            {
+                Ok(Response::Report(r)) => photos.set(r.photos),
+                Ok(other) => show_error(unexpected(&other)),
+                Err(e) => show_error(e),
+            }
+        });
+    };
+
+    let navigate_away = use_navigate();
+    let discard = move || {
+        let Some(report_id) = id.get_untracked() else {
+            return;
+        };
+        let navigate = navigate_away.clone();
+        spawn_local(async move {
+            match call(Request::DiscardDraft { id: report_id }).await {
+                Ok(_) => {
+                    state.reports_changed.update(|n| *n += 1);
+                    navigate("/reports", Default::default());
+                }
+                Err(e) => show_error(e),
+            }
+        });
+    };
+    // Kept in the reactive arena so the confirmation, which is rebuilt on demand, can use it.
+    let discard = StoredValue::new_local(discard);
+
+    let category_errors = errors_for(errors, is_category);
+    let description_errors = errors_for(errors, is_description);
+    let place_errors = errors_for(errors, is_place);
+    let spot_errors = errors_for(errors, is_spot);
+    let urgency_errors = errors_for(errors, is_urgency);
+    let photo_errors = errors_for(errors, is_photos);
+    let other_errors = errors_for(errors, is_other);
+    let clear =
+        move |belongs: fn(&str) -> bool| errors.update(|e| e.retain(|e| !belongs(&e.field)));
+    let catalogue = state.catalogue;
+
+    let notice_view = move || {
+        notice.get().map(|n| match n {
+            Notice::Saved => view! {
+                <div class="notice notice-done" role="status">
+                    <Svg icon=Icon::Check />
+                    <p>{t("report-saved")}</p>
+                </div>
+            }
+            .into_any(),
+            Notice::FixFields(count) => view! {
+                <div class="notice notice-error" role="alert">
+                    <Svg icon=Icon::Alert />
+                    <div>
+                        <p>{move || tr_with("report-fix-fields", &[("count", count.into())])}</p>
+                        <FieldErrors id="other-errors" errors=other_errors />
+                    </div>
+                </div>
+            }
+            .into_any(),
+            Notice::Rejected(e) => view! {
+                <div class="notice notice-error" role="alert">
+                    <Svg icon=Icon::Alert />
+                    <div>
+                        <p>
+                            {move || {
+                                tr_with(
+                                    "delivery-rejected",
+                                    &[("reason", error_text(&e).as_str().into())],
+                                )
+                            }}
+                        </p>
+                        <p>{t("report-edit-rejected-hint")}</p>
+                        <FieldErrors id="other-errors" errors=other_errors />
+                    </div>
+                </div>
+            }
+            .into_any(),
+            Notice::Failed(e) => view! { <ErrorNotice error=e /> }.into_any(),
+        })
+    };
+
+    let select_option = move |value: String, label: String, current: RwSignal<String>| {
+        let v = value.clone();
+        view! {
+            <option value=value prop:selected=move || current.with(|c| *c == v)>
+                {label}
+            </option>
+        }
+    };
+
+    let place_fields = move || {
+        match kind.get() {
+        None => None,
+        Some(PlaceKind::Unit) => Some(
+            view! {
+                <div class="field">
+                    <label for="place-unit">{t("report-unit-label")}</label>
+                    <select
+                        id="place-unit"
+                        on:change=move |ev| {
+                            unit.set(event_target_value(&ev));
+                            clear(is_place);
+                        }
+                        aria-invalid=invalid(place_errors)
+                        aria-describedby=described_by("place-hint", "place-error", place_errors)
+                    >
+                        <option value="" prop:selected=move || unit.with(String::is_empty)>
+                            {t("report-choose")}
+                        </option>
+                        {move || {
+                            catalogue.with(|c| {
+                                c.iter()
+                                    .flat_map(|c| c.units.iter())
+                                    .map(|u| select_option(u.id.to_string(), u.label.clone(), unit))
+                                    .collect_view()
+                            })
+                        }}
+                    </select>
+                </div>
+            }
+            .into_any(),
+        ),
+        Some(PlaceKind::Building) => Some(
+            view! {
+                <div class="field">
+                    <label for="place-building">{t("report-building-label")}</label>
+                    <select
+                        id="place-building"
+                        on:change=move |ev| {
+                            building.set(event_target_value(&ev));
+                            clear(is_place);
+                        }
+                        aria-invalid=invalid(place_errors)
+                        aria-describedby=described_by("place-hint", "place-error", place_errors)
+                    >
+                        <option value="" prop:selected=move || building.with(String::is_empty)>
+                            {t("report-choose")}
+                        </option>
+                        {move || {
+                            catalogue.with(|c| {
+                                c.iter()
+                                    .flat_map(|c| c.buildings.iter())
+                                    .map(|b| select_option(b.id.to_string(), b.label.clone(), building))
+                                    .collect_view()
+                            })
+                        }}
+                    </select>
+                </div>
+                <SpotField spot=building_spot hint=t("report-spot-hint-building") errors=spot_errors clear=move || clear(is_spot) />
+            }
+            .into_any(),
+        ),
+        Some(PlaceKind::CommonArea) => Some(
+            view! {
+                <div class="field">
+                    <label for="place-area">{t("report-area-label")}</label>
+                    <select
+                        id="place-area"
+                        on:change=move |ev| {
+                            area.set(event_target_value(&ev));
+                            clear(is_place);
+                        }
+                        aria-invalid=invalid(place_errors)
+                        aria-describedby=described_by("place-hint", "place-error", place_errors)
+                    >
+                        <option value="" prop:selected=move || area.with(String::is_empty)>
+                            {t("report-choose")}
+                        </option>
+                        {move || {
+                            catalogue.with(|c| {
+                                c.iter()
+                                    .flat_map(|c| c.common_areas.iter())
+                                    .map(|a| select_option(a.id.to_string(), a.label.clone(), area))
+                                    .collect_view()
+                            })
+                        }}
+                    </select>
+                </div>
+                <SpotField spot=area_spot hint=t("report-spot-hint-area") errors=spot_errors clear=move || clear(is_spot) />
+            }
+            .into_any(),
+        ),
+    }
+    };
+
+    let has_units =
+        Memo::new(move |_| catalogue.with(|c| c.as_ref().is_some_and(|c| !c.units.is_empty())));
+
+    view! {
+        <section class="page report-form">
+            <h1>{move || if is_edit { tr("report-edit-title") } else { tr("report-new-title") }}</h1>
+            <p>{t("report-form-intro")}</p>
+            <div class="form-notices" tabindex="-1" node_ref=notice_ref>
+                {notice_view}
+            </div>
+            <form class="form" on:submit=on_submit novalidate>
+                <div class="field">
+                    <label for="category">{t("report-category-label")}</label>
+                    <select
+                        id="category"
+                        on:change=move |ev| {
+                            category.set(event_target_value(&ev));
+                            clear(is_category);
+                        }
+                        aria-invalid=invalid(category_errors)
+                        aria-describedby=move || {
+                            (!category_errors.with(Vec::is_empty)).then_some("category-error")
+                        }
+                    >
+                        <option value="" prop:selected=move || category.with(String::is_empty)>
+                            {t("report-category-choose")}
+                        </option>
+                        {move || {
+                            let lang = language();
+                            catalogue.with(|c| {
+                                c.iter()
+                                    .flat_map(|c| c.categories.iter())
+                                    .map(|cat| select_option(cat.code.clone(), cat.name(lang.tag()).to_string(), category))
+                                    .collect_view()
+                            })
+                        }}
+                    </select>
+                    <FieldErrors id="category-error" errors=category_errors />
+                </div>
+
+                <div class="field">
+                    <label for="description">{t("report-description-label")}</label>
+                    <p class="hint" id="description-hint">
+                        {t("report-description-hint")}
+                    </p>
+                    <textarea
+                        id="description"
+                        rows="5"
+                        prop:value=move || description.get()
+                        on:input=move |ev| {
+                            description.set(event_target_value(&ev));
+                            clear(is_description);
+                        }
+                        aria-invalid=invalid(description_errors)
+                        aria-describedby=move || {
+                            let base = "description-hint description-count";
+                            if description_errors.with(Vec::is_empty) {
+                                base.to_string()
+                            } else {
+                                format!("{base} description-error")
+                            }
+                        }
+                    ></textarea>
+                    <p class="hint count" id="description-count">
+                        {move || {
+                            let count = description.with(|d| d.trim().chars().count());
+                            tr_with(
+                                "report-description-count",
+                                &[("count", count.into()), ("max", DESCRIPTION_MAX_CHARS.into())],
+                            )
+                        }}
+                    </p>
+                    <FieldErrors id="description-error" errors=description_errors />
+                </div>
+
+                <fieldset class="choices" aria-describedby="place-hint">
+                    <legend>{t("report-place-legend")}</legend>
+                    <p class="hint" id="place-hint">
+                        {move || (!has_units.get()).then(|| tr("report-no-units"))}
+                    </p>
+                    <Show when=move || has_units.get()>
+                        <PlaceChoice value=PlaceKind::Unit dom_id="place-kind-unit" label=t("report-place-unit") kind=kind errors=errors />
+                    </Show>
+                    <PlaceChoice value=PlaceKind::Building dom_id="place-kind-building" label=t("report-place-building") kind=kind errors=errors />
+                    <PlaceChoice value=PlaceKind::CommonArea dom_id="place-kind-common" label=t("report-place-common") kind=kind errors=errors />
+                    {place_fields}
+                    <FieldErrors id="place-error" errors=place_errors />
+                </fieldset>
+
+                <fieldset class="choices">
+                    <legend>{t("report-urgency-legend")}</legend>
+                    {Urgency::ALL
+                        .into_iter()
+                        .map(|u| {
+                            let dom_id = format!("urgency-{}", u.as_str());
+                            view! {
+                                <div class="choice">
+                                    <input
+                                        type="radio"
+                                        name="urgency"
+                                        id=dom_id.clone()
+                                        prop:checked=move || urgency.get() == u
+                                        on:change=move |_| {
+                                            urgency.set(u);
+                                            clear(is_urgency);
+                                        }
+                                    />
+                                    <label for=dom_id>
+                                        <span class="choice-title">{move || tr(&ids::urgency(u))}</span>
+                                        <span class="choice-hint">{move || tr(&ids::urgency_hint(u))}</span>
+                                    </label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                    <FieldErrors id="urgency-error" errors=urgency_errors />
+                </fieldset>
+
+                <fieldset class="photos">
+                    <legend>{t("report-photos-legend")}</legend>
+                    <p class="hint" id="photos-hint">
+                        {move || tr_with("report-photos-hint", &[("max", MAX_PHOTOS.into())])}
+                    </p>
+                    <ul class="thumbs">
+                        {move || {
+                            photos
+                                .get()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, photo)| {
+                                    let photo_id = photo.id;
+                                    let number = i + 1;
+                                    view! {
+                                        <li class="thumb">
+                                            <Thumb photo=photo number=number />
+                                            <button
+                                                type="button"
+                                                class="button small"
+                                                on:click=move |_| remove_photo(photo_id)
+                                            >
+                                                {move || tr_with("report-photo-remove", &[("index", number.into())])}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                    <p class="hint" aria-live="polite">
+                        {move || {
+                            let count = photos.with(Vec::len);
+                            if count >= MAX_PHOTOS {
+                                tr_with("report-photos-full", &[("max", MAX_PHOTOS.into())])
+                            } else {
+                                tr_with(
+                                    "report-photos-count",
+                                    &[("count", count.into()), ("left", (MAX_PHOTOS - count).into())],
+                                )
+                            }
+                        }}
+                    </p>
+                    <Show when=move || { photos.with(Vec::len) + adding.get() < MAX_PHOTOS }>
+                        <div class="file-picker">
+                            <input
+                                id="photo-input"
+                                class="file-input"
+                                type="file"
+                                accept="image/jpeg,image/png,image/webp"
+                                multiple
+                                on:change=on_files
+                                aria-describedby="photos-hint"
+                            />
+                            <label for="photo-input" class="button file-label">
+                                <Svg icon=Icon::Camera />
+                                <span>{t("report-photo-add")}</span>
+                            </label>
+                        </div>
+                    </Show>
+                    <p class="busy" role="status">
+                        {move || (adding.get() > 0).then(|| tr("report-photo-adding"))}
+                    </p>
+                    {move || {
+                        let n = skipped.get();
+                        (n > 0).then(|| view! {
+                            <p class="hint">
+                                {move || tr_with("report-photos-some-skipped", &[("max", MAX_PHOTOS.into()), ("count", n.into())])}
+                            </p>
+                        })
+                    }}
+                    <FieldErrors id="photos-error" errors=photo_errors />
+                </fieldset>
+
+                <div class="actions">
+                    <button
+                        type="submit"
+                        class="button primary"
+                        disabled=move || { busy.get() || adding.get() > 0 }
+                    >
+                        {t("report-submit")}
+                    </button>
+                    <button
+                        type="button"
+                        class="button"
+                        disabled=move || { busy.get() || adding.get() > 0 }
+                        on:click=on_save
+                    >
+                        {t("report-save-draft")}
+                    </button>
+                </div>
+                <p class="busy" role="status">
+                    {move || busy.get().then(|| tr("working"))}
+                </p>
+                <Show when=move || id.with(Option::is_some) && !was_rejected>
+                    <div class="discard">
+                        <Show
+                            when=move || confirm_discard.get()
+                            fallback=move || view! {
+                                <button type="button" class="button" on:click=move |_| confirm_discard.set(true)>
+                                    {t("report-discard")}
+                                </button>
+                            }
+                        >
+                            <p>{t("report-discard-confirm")}</p>
+                            <div class="actions">
+                                <button type="button" class="button danger" on:click=move |_| discard.with_value(|d| d())>
+                                    {t("report-discard-yes")}
+                                </button>
+                                <button type="button" class="button" on:click=move |_| confirm_discard.set(false)>
+                                    {t("cancel")}
+                                </button>
+                            </div>
+                        </Show>
+                    </div>
+                </Show>
+            </form>
+        </section>
+    }
+}
+
+/// One way of saying where the problem is.
+#[component]
+fn PlaceChoice(
+    value: PlaceKind,
+    dom_id: &'static str,
+    label: impl Fn() -> String + Send + Sync + 'static,
+    kind: RwSignal<Option<PlaceKind>>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    view! {
+        <div class="choice">
+            <input
+                type="radio"
+                name="place-kind"
+                id=dom_id
+                prop:checked=move || kind.get() == Some(value)
+                on:change=move |_| {
+                    kind.set(Some(value));
+                    errors.update(|e| e.retain(|e| !is_place(&e.field) && !is_spot(&e.field)));
+                }
+            />
+            <label for=dom_id>{label}</label>
+        </div>
+    }
+}
+
+/// "Exact spot" for a building or a common area.
+#[component]
+fn SpotField(
+    spot: RwSignal<String>,
+    hint: impl Fn() -> String + Send + Sync + 'static,
+    errors: Signal<Vec<FieldError>>,
+    clear: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="place-spot">{t("report-spot-label")}</label>
+            <p class="hint" id="spot-hint">
+                {hint}
+            </p>
+            <input
+                id="place-spot"
+                type="text"
+                prop:value=move || spot.get()
+                on:input=move |ev| {
+                    spot.set(event_target_value(&ev));
+                    clear();
+                }
+                aria-invalid=invalid(errors)
+                aria-describedby=described_by("spot-hint", "spot-error", errors)
+            />
+            <FieldErrors id="spot-error" errors=errors />
+        </div>
+    }
+}

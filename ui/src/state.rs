@@ -1,0 +1,270 @@
+//! What the whole app shares: the core's status, the catalogue, and counters that events bump
+//! so pages refetch what changed.
+
+use crate::components::{ErrorNotice, Loading};
+use crate::i18n::t;
+use crate::ipc::{self, call};
+use crate::pages::sign_in::SignIn;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use linli_api::ApiError;
+use linli_api::ReportId;
+use linli_api::ipc::{AppStatus, Event, Language, Request, Response, Settings};
+use linli_api::platform::Catalogue;
+use std::collections::HashMap;
+
+/// Shared state, provided as context by the app.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The core's last answer to `Status`; `None` until the first one arrives.
+    pub status: RwSignal<Option<AppStatus>>,
+    /// Why the status could not be read, if it could not.
+    pub status_error: RwSignal<Option<ApiError>>,
+    /// The language every text follows (mirrors `status.settings.language`, set at once).
+    pub language: RwSignal<Language>,
+    /// Bumped when reports change on the device; lists and details refetch on it.
+    pub reports_changed: RwSignal<u64>,
+    /// Upload progress per report, from `UploadProgress` events: (sent, total) bytes.
+    pub uploads: RwSignal<HashMap<ReportId, (u64, u64)>>,
+    /// Categories and places, once signed in.
+    pub catalogue: RwSignal<Option<Catalogue>>,
+}
+
+impl AppState {
+    /// Fresh state, before the core has said anything.
+    pub fn new() -> Self {
+        Self {
+            status: RwSignal::new(None),
+            status_error: RwSignal::new(None),
+            language: RwSignal::new(Language::default()),
+            reports_changed: RwSignal::new(0),
+            uploads: RwSignal::new(HashMap::new()),
+            catalogue: RwSignal::new(None),
+        }
+    }
+
+    /// Whether someone is signed in with a session that still works (tracked).
+    pub fn signed_in(&self) -> bool {
+        self.status.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.profile.is_some() && !s.session_expired)
+        })
+    }
+
+    /// Whether a person is known on this device but must sign in again.
+    pub fn known_but_expired(&self) -> bool {
+        self.status.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.profile.is_some() && s.session_expired)
+        })
+    }
+
+    /// The settings as they stand now (untracked: for building the next version).
+    pub fn settings_now(&self) -> Settings {
+        self.status
+            .with_untracked(|s| s.as_ref().map(|s| s.settings.clone()))
+            .unwrap_or_default()
+    }
+
+    fn apply_status(&self, status: AppStatus) {
+        self.language.set(status.settings.language);
+        self.status.set(Some(status));
+        self.status_error.set(None);
+    }
+
+    /// Asks the core for its status and applies the answer.
+    pub fn refresh_status(self) {
+        spawn_local(async move {
+            match call(Request::Status).await {
+                Ok(Response::Status(status)) => self.apply_status(status),
+                Ok(other) => self.status_error.set(Some(ipc::unexpected(&other))),
+                Err(e) => self.status_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Asks the core for the catalogue.
+    pub fn refresh_catalogue(self) {
+        spawn_local(async move {
+            if let Ok(Response::Catalogue(c)) = call(Request::Catalogue).await {
+                self.catalogue.set(Some(c));
+            }
+        });
+    }
+
+    /// Loads the catalogue whenever a person is known on this device.
+    pub fn load_catalogue_when_known(self) {
+        // Also while the session must be renewed: the catalogue is on the device, and it
+        // names the categories of the reports the person can still read.
+        let known = Memo::new(move |_| self.signed_in() || self.known_but_expired());
+        Effect::new(move |_| {
+            if known.get() {
+                self.refresh_catalogue();
+            }
+        });
+    }
+
+    /// Keeps `<html lang>`, `<html data-theme>` and the window title in step with settings.
+    pub fn follow_theme(self) {
+        Effect::new(move |_| {
+            let language = self.language.get();
+            let elderly = self
+                .status
+                .with(|s| s.as_ref().is_some_and(|s| s.settings.elderly_mode));
+            let document = document();
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", language.tag());
+                let _ =
+                    root.set_attribute("data-theme", if elderly { "elderly" } else { "normal" });
+            }
+            document.set_title(&crate::i18n::tr("app-name"));
+        });
+    }
+
+    /// Applies an event from the core.
+    pub fn on_event(self, event: Event) {
+        match event {
+            Event::ReportsChanged { ids } => {
+                // A delivered or requeued report is no longer uploading.
+                self.uploads.update(|u| {
+                    for id in &ids {
+                        u.remove(id);
+                    }
+                });
+                self.reports_changed.update(|n| *n += 1);
+            }
+            Event::UploadProgress {
+                id,
+                sent_bytes,
+                total_bytes,
+            } => self.uploads.update(|u| {
+                u.insert(id, (sent_bytes, total_bytes));
+            }),
+            Event::SyncChanged(sync) => self.status.update(|s| {
+                if let Some(s) = s {
+                    s.sync = sync;
+                }
+            }),
+            Event::SessionChanged => {
+                self.refresh_status();
+                self.reports_changed.update(|n| *n += 1);
+            }
+        }
+    }
+
+    /// Saves new settings. Language and theme change at once; if the core refuses, they go
+    /// back and `done` gets the reason.
+    pub fn save_settings(
+        self,
+        settings: Settings,
+        done: impl FnOnce(Result<(), ApiError>) + 'static,
+    ) {
+        let before = self.settings_now();
+        let show = move |s: &Settings| {
+            self.language.set(s.language);
+            self.status.update(|st| {
+                if let Some(st) = st {
+                    st.settings = s.clone();
+                }
+            });
+        };
+        show(&settings);
+        spawn_local(async move {
+            match call(Request::SaveSettings { settings }).await {
+                Ok(Response::Status(status)) => {
+                    self.apply_status(status);
+                    done(Ok(()));
+                }
+                Ok(other) => {
+                    show(&before);
+                    done(Err(ipc::unexpected(&other)));
+                }
+                Err(e) => {
+                    show(&before);
+                    done(Err(e));
+                }
+            }
+        });
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The shared state; panics outside the app, which is a programming error.
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Loading,
+    Failed,
+    SignedOut,
+    /// Known on this device, but the session must be renewed.
+    Expired,
+    SignedIn,
+}
+
+/// Shows its children to a signed-in person, the sign-in screen to anyone else.
+///
+/// Decided by a memo, so the page underneath is not rebuilt (and what was typed not lost)
+/// when unrelated parts of the status change, such as the sync indicator.
+#[component]
+pub fn Gate(
+    /// The page for signed-in people.
+    children: ChildrenFn,
+    /// Whether the page stays usable while the person must sign in again (their reports are
+    /// on the device, so reading them and writing drafts never needs the network).
+    #[prop(optional)]
+    while_expired: bool,
+) -> impl IntoView {
+    let state = use_app();
+    let access = Memo::new(move |_| {
+        if state.signed_in() {
+            Access::SignedIn
+        } else if state.known_but_expired() {
+            Access::Expired
+        } else if state.status.with(Option::is_some) {
+            Access::SignedOut
+        } else if state.status_error.with(Option::is_some) {
+            Access::Failed
+        } else {
+            Access::Loading
+        }
+    });
+    move || match access.get() {
+        Access::Loading => view! { <Loading /> }.into_any(),
+        Access::Failed => {
+            let error = state.status_error.get();
+            view! {
+                <section class="page">
+                    <h1>{t("app-name")}</h1>
+                    <ErrorNotice error=error />
+                    <button type="button" class="button primary" on:click=move |_| state.refresh_status()>
+                        {t("retry")}
+                    </button>
+                </section>
+            }
+            .into_any()
+        }
+        Access::SignedOut => view! { <SignIn /> }.into_any(),
+        Access::Expired if !while_expired => view! { <SignIn /> }.into_any(),
+        Access::Expired => view! {
+            <div class="notice notice-info session-banner" role="status">
+                <p>
+                    <strong>{t("session-expired-title")}</strong>
+                    " "
+                    {t("session-expired-body")}
+                </p>
+                <a class="button primary" href="/">{t("sign-in-submit")}</a>
+            </div>
+            {children()}
+        }
+        .into_any(),
+        Access::SignedIn => children().into_any(),
+    }
+}
