@@ -11,6 +11,8 @@ nav-settings = Settings
 sync-label = Connection
 sync-online = Online
 sync-offline = Offline: kept on this device for now
+# The session has expired and items wait: nothing is sent until the person signs in again.
+sync-sign-in-to-send = Sign in again to send
 sync-pending =
     { $count ->
         [0] everything sent

@@ -78,6 +78,8 @@ report-edit-rejected-hint = Change what the note says, then send it again.
 
 report-detail-title = Report details
 report-field-number = Number
+# A report's number from the platform, e.g. #12.
+report-number = #{ $number }
 report-field-category = Kind of problem
 report-field-description = What is wrong
 report-field-place = Where

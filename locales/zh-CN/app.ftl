@@ -11,6 +11,8 @@ nav-settings = 设置
 sync-label = 连接状态
 sync-online = 已联网
 sync-offline = 未联网，内容先保存在本机
+# The session has expired and items wait: nothing is sent until the person signs in again.
+sync-sign-in-to-send = 重新登录后才能发送
 sync-pending =
     { $count ->
         [0] 全部已发送

@@ -65,6 +65,8 @@ report-edit-rejected-hint = 请按提示修改后重新提交。
 
 report-detail-title = 报事详情
 report-field-number = 编号
+# A report's number from the platform, e.g. #12.
+report-number = #{ $number }
 report-field-category = 问题类型
 report-field-description = 问题描述
 report-field-place = 位置

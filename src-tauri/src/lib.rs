@@ -42,10 +42,10 @@ async fn rpc(core: tauri::State<'_, Core>, request: Request) -> Result<Response,
     core.handle(request).await
 }
 
-/// Where the device keeps its data: `LINLI_DATA_DIR` when set (tests, portable installs),
+/// Where the device keeps its data: `LINLI_APP_DATA_DIR` when set (tests, portable installs),
 /// otherwise the platform's app data directory.
 fn data_dir(app: &AppHandle) -> anyhow::Result<PathBuf> {
-    match std::env::var_os("LINLI_DATA_DIR") {
+    match std::env::var_os("LINLI_APP_DATA_DIR") {
         Some(dir) => Ok(PathBuf::from(dir)),
         None => Ok(app.path().app_data_dir()?),
     }

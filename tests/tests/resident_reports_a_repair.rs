@@ -168,7 +168,7 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     let driver = Driver::start(&[
         ("LINLI_PLATFORM_URL", url.clone()),
         (
-            "LINLI_DATA_DIR",
+            "LINLI_APP_DATA_DIR",
             tmp.path().join("device").to_string_lossy().into_owned(),
         ),
         // The test reads Chinese text; pin the language the OS would report.

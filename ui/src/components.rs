@@ -73,28 +73,44 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Online or offline and how many items wait, announced politely when it changes.
+/// Online or offline and how many items wait, announced politely when it changes; and, when
+/// the session has expired with items waiting, that signing in again is what they wait for.
 #[component]
 pub fn SyncIndicator() -> impl IntoView {
     let state = use_app();
-    let sync = Memo::new(move |_| state.status.with(|s| s.as_ref().map(|s| s.sync.clone())));
+    // (online, pending, sign-in needed): only what is shown, so unrelated status changes
+    // are not announced again.
+    let shown = Memo::new(move |_| {
+        state.status.with(|s| {
+            s.as_ref().map(|s| {
+                let needs_sign_in = s.profile.is_some() && s.session_expired && s.sync.pending > 0;
+                (s.sync.online, s.sync.pending, needs_sign_in)
+            })
+        })
+    });
+    // No aria-label: on a status it would be read instead of the changing words. The label
+    // is hidden text inside, read with them (a status is read as a whole).
     view! {
-        <div class="sync" role="status" aria-live="polite" aria-label=t("sync-label")>
+        <div class="sync" role="status" aria-live="polite">
             {move || {
-                sync.get()
-                    .map(|sync| {
-                        let (icon, words, class) = if sync.online {
+                shown
+                    .get()
+                    .map(|(online, pending, needs_sign_in)| {
+                        let (icon, words, class) = if needs_sign_in {
+                            (Icon::Alert, tr("sync-sign-in-to-send"), "sync-state sign-in-needed")
+                        } else if online {
                             (Icon::Online, tr("sync-online"), "sync-state online")
                         } else {
                             (Icon::Offline, tr("sync-offline"), "sync-state offline")
                         };
                         view! {
+                            <span class="visually-hidden">{tr("sync-label")}</span>
                             <span class=class>
                                 <Svg icon=icon />
                                 <span>{words}</span>
                             </span>
                             <span class="sync-pending">
-                                {tr_with("sync-pending", &[("count", sync.pending.into())])}
+                                {tr_with("sync-pending", &[("count", pending.into())])}
                             </span>
                         }
                     })

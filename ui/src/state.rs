@@ -146,6 +146,7 @@ impl AppState {
                 }
             }),
             Event::SessionChanged => {
+                crate::pages::report::forget_photos();
                 self.refresh_status();
                 self.reports_changed.update(|n| *n += 1);
             }
@@ -209,10 +210,21 @@ enum Access {
     SignedIn,
 }
 
+/// What the gate shows. Both `SignedIn` and (for pages usable while expired) `Expired` are
+/// `Page`, so the page is not rebuilt when the session expires under it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Loading,
+    Failed,
+    SignIn,
+    Page,
+}
+
 /// Shows its children to a signed-in person, the sign-in screen to anyone else.
 ///
-/// Decided by a memo, so the page underneath is not rebuilt (and what was typed not lost)
-/// when unrelated parts of the status change, such as the sync indicator.
+/// Decided by memos, so the page underneath is not rebuilt (and what was typed not lost)
+/// when unrelated parts of the status change, such as the sync indicator, nor, on pages
+/// usable while expired, when the session expires: only the banner above it comes and goes.
 #[component]
 pub fn Gate(
     /// The page for signed-in people.
@@ -236,9 +248,17 @@ pub fn Gate(
             Access::Loading
         }
     });
-    move || match access.get() {
-        Access::Loading => view! { <Loading /> }.into_any(),
-        Access::Failed => {
+    let screen = Memo::new(move |_| match access.get() {
+        Access::Loading => Screen::Loading,
+        Access::Failed => Screen::Failed,
+        Access::SignedIn => Screen::Page,
+        Access::Expired if while_expired => Screen::Page,
+        Access::Expired | Access::SignedOut => Screen::SignIn,
+    });
+    let expired = Memo::new(move |_| access.get() == Access::Expired);
+    move || match screen.get() {
+        Screen::Loading => view! { <Loading /> }.into_any(),
+        Screen::Failed => {
             let error = state.status_error.get();
             view! {
                 <section class="page">
@@ -251,20 +271,20 @@ pub fn Gate(
             }
             .into_any()
         }
-        Access::SignedOut => view! { <SignIn /> }.into_any(),
-        Access::Expired if !while_expired => view! { <SignIn /> }.into_any(),
-        Access::Expired => view! {
-            <div class="notice notice-info session-banner" role="status">
-                <p>
-                    <strong>{t("session-expired-title")}</strong>
-                    " "
-                    {t("session-expired-body")}
-                </p>
-                <a class="button primary" href="/">{t("sign-in-submit")}</a>
-            </div>
+        Screen::SignIn => view! { <SignIn /> }.into_any(),
+        Screen::Page => view! {
+            <Show when=move || expired.get()>
+                <div class="notice notice-info session-banner" role="status">
+                    <p>
+                        <strong>{t("session-expired-title")}</strong>
+                        " "
+                        {t("session-expired-body")}
+                    </p>
+                    <a class="button primary" href="/">{t("sign-in-submit")}</a>
+                </div>
+            </Show>
             {children()}
         }
         .into_any(),
-        Access::SignedIn => children().into_any(),
     }
 }

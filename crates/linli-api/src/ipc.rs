@@ -102,6 +102,15 @@ pub enum Delivery {
     },
 }
 
+impl Delivery {
+    /// Whether the resident may still change the report: a draft, or a rejected report
+    /// (which keeps its reason until it is submitted again). The core enforces the same rule;
+    /// the UI uses this to offer "edit" only where the core will accept it.
+    pub fn is_editable(&self) -> bool {
+        matches!(self, Delivery::Draft | Delivery::Rejected { .. })
+    }
+}
+
 /// A photo kept on the device for a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalPhoto {
@@ -318,6 +327,25 @@ mod tests {
         assert_eq!(Language::from_tag("zh_CN.UTF-8"), Some(Language::ZhCn));
         assert_eq!(Language::from_tag("fr-FR"), None);
         assert_eq!(serde_json::to_string(&Language::ZhCn).unwrap(), "\"zh-CN\"");
+    }
+
+    #[test]
+    fn only_drafts_and_rejected_reports_are_editable() {
+        let error = ApiError::new(crate::ErrorCode::NotFound, "x");
+        assert!(Delivery::Draft.is_editable());
+        assert!(Delivery::Rejected { error }.is_editable());
+        let queued = Delivery::Queued {
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+        };
+        let sending = Delivery::Sending {
+            sent_bytes: 1,
+            total_bytes: 2,
+        };
+        for d in [queued, sending, Delivery::Delivered { number: 7 }] {
+            assert!(!d.is_editable(), "{d:?} must not be editable");
+        }
     }
 
     #[test]

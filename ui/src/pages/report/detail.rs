@@ -2,11 +2,11 @@
 
 use super::photos::Thumb;
 use super::{
-    category_name, delivery_class, delivery_text, editable, load_failed_view, percent_sent,
-    place_text, waiting_reason,
+    category_name, delivery_class, delivery_text, load_failed_view, percent_sent, place_text,
+    waiting_reason,
 };
 use crate::components::Loading;
-use crate::i18n::{date_time, t, tr};
+use crate::i18n::{date_time, t, tr, tr_with};
 use crate::ipc::{call, unexpected};
 use crate::state::use_app;
 use leptos::prelude::*;
@@ -78,7 +78,7 @@ fn Detail(report: LocalReport) -> impl IntoView {
         _ => None,
     };
     let waiting = waiting_reason(&report);
-    let can_edit = editable(&report.delivery);
+    let can_edit = report.delivery.is_editable();
     let edit_href = format!("/reports/{}/edit", report.id);
     let created = report.created_at;
     let description = report.draft.description.clone();
@@ -108,7 +108,7 @@ fn Detail(report: LocalReport) -> impl IntoView {
                 {number.map(|n| view! {
                     <div>
                         <dt>{t("report-field-number")}</dt>
-                        <dd>"#" {n}</dd>
+                        <dd>{move || tr_with("report-number", &[("number", n.into())])}</dd>
                     </div>
                 })}
                 <div>

@@ -1,11 +1,12 @@
 //! The report form, for a new report and for changing a draft or a rejected one.
 //!
 //! What the resident types lives in signals that nothing else rewrites, so errors from the
-//! core, events and re-renders never lose it. The draft is created on the device the first
-//! time there is something to keep (saving, a photo, or submitting).
+//! core, events and re-renders never lose it; and it is saved on the device shortly after each
+//! change, so it does not live only in this page (which a crash, a restart or leaving the page
+//! would lose). The draft is created the first time there is something to keep.
 
+use super::load_failed_view;
 use super::photos::Thumb;
-use super::{editable, load_failed_view};
 use crate::components::{ErrorNotice, FieldErrors, Loading, described_by, errors_for, invalid};
 use crate::i18n::{error_text, language, t, tr, tr_with};
 use crate::icons::{Icon, Svg};
@@ -22,6 +23,8 @@ use linli_api::{
     UnitId, Urgency,
 };
 use linli_i18n::ids;
+use std::sync::Arc;
+use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -49,7 +52,7 @@ pub fn EditReport() -> impl IntoView {
     });
     move || match report.get() {
         None => view! { <Loading /> }.into_any(),
-        Some(Ok(Response::Report(r))) if editable(&r.delivery) => {
+        Some(Ok(Response::Report(r))) if r.delivery.is_editable() => {
             view! { <ReportForm existing=Some(r) /> }.into_any()
         }
         Some(Ok(Response::Report(r))) => view! {
@@ -114,6 +117,14 @@ fn is_other(f: &str) -> bool {
     ]
     .iter()
     .any(|p| p(f))
+}
+
+/// How long after the last change the form saves itself.
+const AUTOSAVE_AFTER: Duration = Duration::from_millis(1200);
+
+/// The form was closed while a save waited; nothing is shown, as nobody is looking.
+fn form_gone() -> ApiError {
+    ApiError::new(ErrorCode::Internal, "the report form was closed")
 }
 
 fn id_text<T: std::fmt::Display>(v: T) -> String {
@@ -256,28 +267,90 @@ fn ReportForm(existing: Option<LocalReport>) -> impl IntoView {
         }
     };
 
-    // Creates the draft on the device if needed, then saves what is on the form.
-    let save = move || async move {
-        let report_id = match id.get_untracked() {
-            Some(existing) => existing,
-            None => match call(Request::NewDraft).await? {
-                Response::Report(r) => {
-                    id.set(Some(r.id));
-                    r.id
-                }
-                other => return Err(unexpected(&other)),
-            },
-        };
-        match call(Request::SaveDraft {
-            id: report_id,
-            draft: current_draft(),
-        })
-        .await?
-        {
-            Response::Report(r) => Ok(r),
-            other => Err(unexpected(&other)),
+    // Creates the draft on the device if needed, then saves what is on the form. Run only
+    // under `save_lock`. The form is read before the first await: after it, the resident may
+    // have left the page and its signals be gone.
+    let save_unlocked = move || {
+        let known = id.try_get_untracked();
+        let draft = known.is_some().then(current_draft);
+        async move {
+            let (Some(known), Some(draft)) = (known, draft) else {
+                return Err(form_gone());
+            };
+            let report_id = match known {
+                Some(existing) => existing,
+                None => match call(Request::NewDraft).await? {
+                    Response::Report(r) => {
+                        id.set(Some(r.id));
+                        r.id
+                    }
+                    other => return Err(unexpected(&other)),
+                },
+            };
+            match call(Request::SaveDraft {
+                id: report_id,
+                draft,
+            })
+            .await?
+            {
+                Response::Report(r) => Ok(r),
+                other => Err(unexpected(&other)),
+            }
         }
     };
+    // One save at a time, so creating the draft is single-flight: whoever comes second (a
+    // photo chosen while Save runs, an autosave, Send) finds the id the first one set, and no
+    // second, orphan draft is made.
+    let save_lock = StoredValue::new(Arc::new(futures_util::lock::Mutex::new(())));
+    // Bumped by every change and every explicit save; an autosave still waiting with an older
+    // number has been overtaken and does nothing.
+    let autosave_turn = RwSignal::new(0u64);
+    let save = move || async move {
+        autosave_turn.try_update(|n| *n += 1);
+        let lock = save_lock.try_get_value().ok_or_else(form_gone)?;
+        let _one_at_a_time = lock.lock().await;
+        save_unlocked().await
+    };
+
+    // Saves soon after the resident changes anything, without a notice: the words are on the
+    // device even if the session expires, the app closes or the page is left. Errors are not
+    // shown here: the form keeps everything, and Save and Send report them where they can be
+    // acted on.
+    Effect::new(move |ran_before: Option<()>| {
+        let has_words =
+            category.with(|c| !c.is_empty()) || description.with(|d| !d.trim().is_empty());
+        kind.track();
+        unit.track();
+        building.track();
+        building_spot.track();
+        area.track();
+        area_spot.track();
+        urgency.track();
+        // Not on opening the form, and a new form holding only the defaults the catalogue
+        // filled in is not worth a draft.
+        if ran_before.is_none() || (id.get_untracked().is_none() && !has_words) {
+            return;
+        }
+        let turn = autosave_turn.get_untracked() + 1;
+        autosave_turn.set(turn);
+        set_timeout(
+            move || {
+                if autosave_turn.try_get_untracked() != Some(turn) {
+                    return;
+                }
+                spawn_local(async move {
+                    let Some(lock) = save_lock.try_get_value() else {
+                        return;
+                    };
+                    let _one_at_a_time = lock.lock().await;
+                    if autosave_turn.try_get_untracked() == Some(turn) {
+                        let _ = save_unlocked().await;
+                    }
+                });
+            },
+            AUTOSAVE_AFTER,
+        );
+    });
 
     let focus_notice = move || {
         request_animation_frame(move || {

@@ -1,8 +1,6 @@
 //! My reports: everything on the device, newest first, each with where it is on its way.
 
-use super::{
-    category_name, delivery_class, delivery_text, editable, load_failed_view, waiting_reason,
-};
+use super::{category_name, delivery_class, delivery_text, load_failed_view, waiting_reason};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{date_time, t, tr};
 use crate::ipc::{call, unexpected};
@@ -87,7 +85,7 @@ fn ReportItem(report: LocalReport) -> impl IntoView {
     let state = use_app();
     let href = format!("/reports/{}", report.id);
     let edit_href = format!("/reports/{}/edit", report.id);
-    let can_edit = editable(&report.delivery);
+    let can_edit = report.delivery.is_editable();
     let class = delivery_class(&report.delivery);
     let r = report.clone();
     let title = move || {

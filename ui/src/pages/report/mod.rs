@@ -5,6 +5,8 @@ mod form;
 mod list;
 mod photos;
 
+pub use photos::forget_photos;
+
 pub use detail::ReportDetail;
 pub use form::{EditReport, NewReport};
 pub use list::MyReports;
@@ -122,11 +124,6 @@ fn delivery_class(delivery: &Delivery) -> &'static str {
         Delivery::Delivered { .. } => "badge badge-delivered",
         Delivery::Rejected { .. } => "badge badge-rejected",
     }
-}
-
-/// Whether the resident may still change it: drafts and rejected reports.
-fn editable(delivery: &Delivery) -> bool {
-    matches!(delivery, Delivery::Draft | Delivery::Rejected { .. })
 }
 
 /// A screen that could not load what it shows: its title and why.

@@ -1,5 +1,7 @@
-//! Photo thumbnails. The core keeps the photos; the UI asks for each as a `data:` URL once
-//! and keeps it for the life of the page.
+//! Photo thumbnails. The core keeps the photos; the UI asks for each as a `data:` URL and
+//! keeps the most recent few, so a list or a form redrawn on an event does not ask again.
+//! The cache is emptied when the session changes: one person's photos are not kept in memory
+//! for the next.
 
 use crate::i18n::tr_with;
 use crate::ipc::call;
@@ -7,19 +9,58 @@ use leptos::prelude::*;
 use linli_api::PhotoId;
 use linli_api::ipc::{LocalPhoto, Request, Response};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+
+/// Enough for a full form and a screen of reports; each URL is a resized JPEG of some 100 kB.
+const KEEP: usize = 24;
+
+#[derive(Default)]
+struct Cache {
+    urls: HashMap<PhotoId, String>,
+    /// Oldest first, for dropping the oldest when full.
+    order: VecDeque<PhotoId>,
+    /// Bumped on every clear, so an answer asked for before it is not stored after it.
+    epoch: u64,
+}
+
+impl Cache {
+    fn insert(&mut self, id: PhotoId, url: String) {
+        if self.urls.insert(id, url).is_none() {
+            self.order.push_back(id);
+        }
+        while self.order.len() > KEEP {
+            if let Some(old) = self.order.pop_front() {
+                self.urls.remove(&old);
+            }
+        }
+    }
+}
 
 thread_local! {
-    static URLS: RefCell<HashMap<PhotoId, String>> = RefCell::new(HashMap::new());
+    static URLS: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// Forgets every photo shown so far (on sign-in, sign-out and expiry).
+pub fn forget_photos() {
+    URLS.with_borrow_mut(|c| {
+        c.urls.clear();
+        c.order.clear();
+        c.epoch += 1;
+    });
 }
 
 async fn photo_url(id: PhotoId) -> Option<String> {
-    if let Some(url) = URLS.with_borrow(|u| u.get(&id).cloned()) {
-        return Some(url);
+    let (cached, epoch) = URLS.with_borrow(|c| (c.urls.get(&id).cloned(), c.epoch));
+    if cached.is_some() {
+        return cached;
     }
     match call(Request::Photo { photo_id: id }).await {
         Ok(Response::Photo(url)) => {
-            URLS.with_borrow_mut(|u| u.insert(id, url.clone()));
+            URLS.with_borrow_mut(|c| {
+                if c.epoch == epoch {
+                    c.insert(id, url.clone());
+                }
+            });
             Some(url)
         }
         _ => None,
