@@ -2,6 +2,7 @@
 //! (not just the first), so a form can mark all its fields at once.
 
 use crate::error::{FieldError, FieldErrorCode};
+use crate::platform::Catalogue;
 use crate::report::{Place, ReportDraft};
 
 /// Fewest characters a description may have: enough to say what is wrong.
@@ -113,6 +114,41 @@ pub fn validate_draft(draft: &ReportDraft) -> Vec<FieldError> {
     errors
 }
 
+/// Everything wrong with a draft that only the catalogue can tell: a category that does not
+/// exist, a unit that is not the person's, a building or common area outside their estate.
+/// Field names are the platform's (`category`, `place.unit_id`, `place.building_id`,
+/// `place.area_id`). A missing category or place is left to [`validate_draft`], so the two
+/// together never report one field twice.
+pub fn against_catalogue(draft: &ReportDraft, catalogue: &Catalogue) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some(code) = draft.category.as_deref().map(str::trim)
+        && !code.is_empty()
+        && !catalogue.categories.iter().any(|c| c.code == code)
+    {
+        errors.push(FieldError::new("category", FieldErrorCode::UnknownCategory));
+    }
+    let place_error = match &draft.place {
+        Some(Place::Unit { unit_id }) if !catalogue.units.iter().any(|u| u.id == *unit_id) => {
+            Some(("place.unit_id", FieldErrorCode::UnitNotYours))
+        }
+        Some(Place::Building { building_id, .. })
+            if !catalogue.buildings.iter().any(|b| b.id == *building_id) =>
+        {
+            Some(("place.building_id", FieldErrorCode::UnknownPlace))
+        }
+        Some(Place::CommonArea { area_id, .. })
+            if !catalogue.common_areas.iter().any(|a| a.id == *area_id) =>
+        {
+            Some(("place.area_id", FieldErrorCode::UnknownPlace))
+        }
+        _ => None,
+    };
+    if let Some((field, code)) = place_error {
+        errors.push(FieldError::new(field, code));
+    }
+    errors
+}
+
 /// A staff note on a status change: required, 2 to 500 characters.
 pub fn validate_note(note: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -123,7 +159,9 @@ pub fn validate_note(note: &str) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{BuildingId, PhotoId, UnitId};
+    use crate::ids::{BuildingId, CommonAreaId, PhotoId, UnitId};
+    use crate::platform::{BuildingRef, CommonAreaRef, UnitRef};
+    use crate::report::{Category, Party};
     use proptest::prelude::*;
     use rstest::rstest;
 
@@ -213,6 +251,91 @@ mod tests {
                 ("place.spot".to_string(), FieldErrorCode::Required),
                 ("photos".to_string(), FieldErrorCode::TooMany)
             ]
+        );
+    }
+
+    fn catalogue() -> Catalogue {
+        Catalogue {
+            categories: vec![Category {
+                code: "water_plumbing".into(),
+                names: Default::default(),
+                default_party: Party::PropertyCompany,
+            }],
+            units: vec![UnitRef {
+                id: UnitId(3),
+                building_id: BuildingId(1),
+                label: "1栋101".into(),
+                area_m2: 88.0,
+            }],
+            buildings: vec![BuildingRef {
+                id: BuildingId(1),
+                label: "1栋".into(),
+            }],
+            common_areas: vec![CommonAreaRef {
+                id: CommonAreaId(9),
+                label: "花园".into(),
+            }],
+        }
+    }
+
+    fn placed(category: &str, place: Place) -> ReportDraft {
+        ReportDraft {
+            category: Some(category.into()),
+            description: "楼道灯坏了好几天".into(),
+            place: Some(place),
+            ..Default::default()
+        }
+    }
+
+    #[rstest]
+    #[case::own_unit(Place::Unit { unit_id: UnitId(3) })]
+    #[case::building(Place::Building { building_id: BuildingId(1), spot: "电梯".into() })]
+    #[case::area(Place::CommonArea { area_id: CommonAreaId(9), spot: String::new() })]
+    fn known_categories_and_places_pass(#[case] place: Place) {
+        assert_eq!(
+            against_catalogue(&placed(" water_plumbing ", place), &catalogue()),
+            vec![]
+        );
+    }
+
+    #[rstest]
+    #[case::someone_elses_unit(Place::Unit { unit_id: UnitId(4) }, "place.unit_id", FieldErrorCode::UnitNotYours)]
+    #[case::other_estate_building(Place::Building { building_id: BuildingId(2), spot: "门口".into() }, "place.building_id", FieldErrorCode::UnknownPlace)]
+    #[case::unknown_area(Place::CommonArea { area_id: CommonAreaId(1), spot: String::new() }, "place.area_id", FieldErrorCode::UnknownPlace)]
+    fn places_outside_the_catalogue_are_named_by_their_field(
+        #[case] place: Place,
+        #[case] field: &str,
+        #[case] code: FieldErrorCode,
+    ) {
+        assert_eq!(
+            against_catalogue(&placed("water_plumbing", place), &catalogue()),
+            vec![FieldError::new(field, code)]
+        );
+    }
+
+    #[test]
+    fn an_unknown_category_and_a_foreign_unit_are_both_reported() {
+        let d = placed("teleportation", Place::Unit { unit_id: UnitId(4) });
+        assert_eq!(
+            against_catalogue(&d, &catalogue()),
+            vec![
+                FieldError::new("category", FieldErrorCode::UnknownCategory),
+                FieldError::new("place.unit_id", FieldErrorCode::UnitNotYours)
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_left_to_the_shared_rules() {
+        // validate_draft already says "required"; the catalogue must not add a second error.
+        let empty = ReportDraft {
+            category: Some("  ".into()),
+            ..Default::default()
+        };
+        assert_eq!(against_catalogue(&empty, &catalogue()), vec![]);
+        assert_eq!(
+            against_catalogue(&ReportDraft::default(), &Catalogue::default()),
+            vec![]
         );
     }
 

@@ -42,12 +42,10 @@ impl Failure {
         }
     }
 
-    /// Whether the session behind the request is gone.
+    /// Whether the session behind the request is gone: the same rule the outbox holds items
+    /// by ([`crate::outbox::is_session_lost`]), so a token is dropped exactly when sending stops.
     pub fn session_lost(&self) -> bool {
-        matches!(
-            self.error.code,
-            ErrorCode::SessionExpired | ErrorCode::Unauthenticated
-        ) && self.status == Some(401)
+        crate::outbox::is_session_lost(&self.error)
     }
 }
 
@@ -383,6 +381,33 @@ mod tests {
             code_for(StatusCode::IM_A_TEAPOT),
             ErrorCode::MalformedRequest
         );
+    }
+
+    #[test]
+    fn the_token_is_dropped_whenever_the_outbox_waits_for_sign_in() {
+        // Whatever status carried it, an answer that holds an item for sign-in also ends the
+        // session; otherwise the item would go out again at once with the same dead token.
+        for status in [Some(401), Some(403), Some(400), None] {
+            for code in [
+                ErrorCode::SessionExpired,
+                ErrorCode::Unauthenticated,
+                ErrorCode::Forbidden,
+                ErrorCode::PlatformUnreachable,
+            ] {
+                let f = Failure {
+                    status,
+                    error: ApiError::new(code, "x"),
+                };
+                let held = crate::outbox::classify(status, &f.error)
+                    == crate::outbox::Failure::SessionLost;
+                assert_eq!(f.session_lost(), held, "{status:?} {code:?}");
+            }
+        }
+        let behind_a_proxy = Failure {
+            status: Some(403),
+            error: ApiError::new(ErrorCode::SessionExpired, "x"),
+        };
+        assert!(behind_a_proxy.session_lost());
     }
 
     #[test]

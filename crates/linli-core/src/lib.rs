@@ -236,7 +236,11 @@ impl Inner {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        state.pending = self.store.pending_count().unwrap_or(0);
+        // Only the person known now: a shared tablet does not tell the next person how many
+        // reports the last one left waiting.
+        state.pending = session::viewer(self)
+            .and_then(|viewer| self.store.pending_count(&viewer))
+            .unwrap_or(0);
         state
     }
 
@@ -413,7 +417,7 @@ impl Core {
                 reports::discard(inner, id)?;
                 Ok(Response::Done)
             }
-            Request::MyReports => Ok(Response::Reports(inner.store.reports()?)),
+            Request::MyReports => Ok(Response::Reports(reports::list(inner)?)),
             Request::Report { id } => Ok(Response::Report(reports::get(inner, id)?)),
             Request::SaveSettings { settings } => {
                 session::save_settings(inner, &settings)?;

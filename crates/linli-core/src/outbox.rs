@@ -69,17 +69,29 @@ pub enum Failure {
     SessionLost,
 }
 
+/// Whether an error says the session behind the request is gone. The one rule for "session
+/// lost", used both to stop using the token and to hold an item until sign-in: judged by code
+/// alone, so a proxy that rewrites the status cannot make an item go out again and again with a
+/// token the platform no longer takes.
+pub fn is_session_lost(error: &ApiError) -> bool {
+    matches!(
+        error.code,
+        ErrorCode::SessionExpired | ErrorCode::Unauthenticated
+    )
+}
+
 /// Sorts an error from the platform. `status` is the HTTP status when there was an answer at all
 /// (`None` for network trouble, which is always transient).
 pub fn classify(status: Option<u16>, error: &ApiError) -> Failure {
-    if matches!(
-        error.code,
-        ErrorCode::SessionExpired | ErrorCode::Unauthenticated
-    ) {
+    if is_session_lost(error) {
         return Failure::SessionLost;
     }
     match status {
         None => Failure::Transient,
+        // The platform said yes but the answer did not arrive whole (a timeout while reading
+        // it, a body cut short): it may well hold the report, so ask again with the same key
+        // and get the replayed answer, never show the report as refused.
+        Some(s) if s < 300 => Failure::Transient,
         Some(s) if s >= 500 || s == 429 || s == 408 => Failure::Transient,
         Some(_) if error.code == ErrorCode::IdempotencyKeyInProgress => Failure::Transient,
         Some(_) if error.is_retryable() && error.code != ErrorCode::Internal => Failure::Transient,
@@ -190,20 +202,6 @@ pub fn after_failure(
     }
 }
 
-/// At start-up nothing can be going out: an item left in `Sending` by a crash or a kill goes
-/// back to the queue (its attempts unchanged; the platform deduplicates by id if the first try
-/// did arrive).
-pub fn recover(current: Delivery) -> Delivery {
-    match current {
-        Delivery::Sending { .. } => Delivery::Queued {
-            attempts: 0,
-            next_attempt_at: None,
-            last_error: None,
-        },
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,12 +292,35 @@ mod tests {
     #[case::conflict(Some(409), ErrorCode::Conflict, Failure::Refused)]
     #[case::expired(Some(401), ErrorCode::SessionExpired, Failure::SessionLost)]
     #[case::unauthenticated(Some(401), ErrorCode::Unauthenticated, Failure::SessionLost)]
+    #[case::expired_behind_a_proxy(Some(403), ErrorCode::SessionExpired, Failure::SessionLost)]
+    #[case::created_but_unread(Some(201), ErrorCode::Internal, Failure::Transient)]
+    #[case::ok_but_unread(Some(200), ErrorCode::Internal, Failure::Transient)]
     fn failures_are_sorted_by_what_can_fix_them(
         #[case] status: Option<u16>,
         #[case] code: ErrorCode,
         #[case] expected: Failure,
     ) {
         assert_eq!(classify(status, &ApiError::new(code, "x")), expected);
+    }
+
+    #[test]
+    fn a_report_the_platform_took_but_whose_answer_was_lost_is_asked_for_again() {
+        // A 201 whose body timed out: the platform has the report, so it must not show as
+        // rejected; the retry with the same key gets the replayed answer.
+        let error = ApiError::new(ErrorCode::Internal, "unexpected answer: timed out");
+        let mut rng = StdRng::seed_from_u64(5);
+        let next = after_failure(
+            0,
+            Some(201),
+            error.clone(),
+            NOW,
+            &Backoff::default(),
+            &mut rng,
+        );
+        assert!(
+            matches!(next, Delivery::Queued { attempts: 1, next_attempt_at: Some(_), last_error: Some(ref e) } if *e == error),
+            "{next:?}"
+        );
     }
 
     #[test]
@@ -385,14 +406,6 @@ mod tests {
     }
 
     #[test]
-    fn an_item_caught_sending_at_start_up_goes_back_to_the_queue() {
-        assert_eq!(recover(sending()), queued());
-        assert_eq!(recover(Delivery::Draft), Delivery::Draft);
-        assert_eq!(recover(delivered(9)), delivered(9));
-        assert_eq!(recover(rejected()), rejected());
-    }
-
-    #[test]
     fn due_items_respect_their_backoff_unless_forced() {
         let later = Delivery::Queued {
             attempts: 1,
@@ -461,7 +474,6 @@ mod tests {
             prop_assert!(submit(&d).is_err());
             prop_assert!(can_edit(&d).is_err());
             prop_assert_eq!(start_sending(&d, 1), None);
-            prop_assert_eq!(recover(d.clone()), d);
             // And a failure never produces a delivered state or loses the error.
             let mut rng = StdRng::seed_from_u64(seed);
             let attempts = match state { Delivery::Queued { attempts, .. } => attempts, _ => 0 };

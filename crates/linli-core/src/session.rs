@@ -7,7 +7,7 @@
 use crate::client::Failure;
 use crate::error::Error;
 use crate::secrets::SESSION_ACCOUNT;
-use crate::store::keys;
+use crate::store::{Viewer, keys};
 use crate::{Inner, now, settings};
 use linli_api::error::{ApiError, ErrorCode};
 use linli_api::ids::UserId;
@@ -84,6 +84,21 @@ pub(crate) fn current(inner: &Inner) -> Option<Session> {
         token,
         user_id: profile.user_id,
         base,
+    })
+}
+
+/// Who is looking at the device's reports: the platform in use and the person known on it,
+/// whether their session is in hand or expired (the stored profile outlives the token).
+pub(crate) fn viewer(inner: &Inner) -> Result<Viewer, Error> {
+    let platform_url = inner.platform_url()?;
+    let user_id = inner
+        .store
+        .profile()?
+        .filter(|(url, _)| *url == platform_url)
+        .map(|(_, p)| p.user_id);
+    Ok(Viewer {
+        platform_url,
+        user_id,
     })
 }
 

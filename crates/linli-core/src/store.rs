@@ -25,7 +25,10 @@ pub const DB_FILE: &str = "linli.db";
 const OUTBOX_REPORT: &str = "report";
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_initial.sql")),
+        M::up(include_str!("../migrations/0002_report_platform.sql")),
+    ])
 }
 
 /// Settings keys.
@@ -73,6 +76,26 @@ fn not_found(what: &str) -> Error {
         format!("no such {what}"),
     ))
 }
+
+/// Who is looking at the device's reports now: the platform in use, and the person known on it
+/// (signed in, or known but with an expired session), if anyone.
+///
+/// A person sees, edits and sends only their own reports of this platform. With nobody known
+/// (never signed in, or signed out on a shared tablet) the list is empty; only drafts that have
+/// no owner yet (written before anyone signed in) can be opened by id, and the next person to
+/// sign in claims them ([`Store::save_profile`]): whoever sits at the device writing a draft is
+/// the one asked to sign in to send it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    /// The platform address in use.
+    pub platform_url: String,
+    /// The person known on that platform.
+    pub user_id: Option<UserId>,
+}
+
+/// How long an item whose failed attempt could not be recorded waits before it goes out again
+/// (instead of at once, since the disk that refused the write may refuse the next one too).
+pub(crate) const UNRECORDED_FAILURE_WAIT: time::Duration = time::Duration::minutes(1);
 
 /// A queued item the sync engine may send.
 #[derive(Clone, Debug, PartialEq)]
@@ -325,8 +348,9 @@ impl Store {
         Ok(out)
     }
 
-    /// `Sending` at start-up means the last run stopped mid-send: queue it again
-    /// ([`outbox::recover`]), keeping its attempts.
+    /// `Sending` at start-up (or after the sender stopped) means an attempt was cut short: queue
+    /// it again, keeping its attempts and backoff (the platform deduplicates by the report's id
+    /// if the attempt did arrive). The only place this rule lives.
     pub(crate) fn recover_sending(&self) -> Result<usize, Error> {
         Ok(self.conn().execute(
             "UPDATE outbox SET state = 'queued', sent_bytes = 0 WHERE state = 'sending'",
@@ -393,21 +417,53 @@ impl Store {
             .transpose()
     }
 
-    /// Remembers who signed in, on which platform.
+    /// Remembers who signed in, on which platform. When that is someone else than the person
+    /// known before, what was theirs goes: the change-feed position (so the new person's own
+    /// earlier reports are imported from the start) and the catalogue (it lists the person's
+    /// units). Drafts nobody owns yet are claimed by this person (see [`Viewer`]), as are
+    /// their own reports from before reports recorded their platform.
     pub fn save_profile(&self, platform_url: &str, profile: &Profile) -> Result<(), Error> {
-        self.conn().execute(
-            "INSERT INTO profile (id, platform_url, user_id, body) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET platform_url = excluded.platform_url,
-                 user_id = excluded.user_id, body = excluded.body",
-            params![platform_url, profile.user_id.0, to_json(profile)?],
-        )?;
-        Ok(())
+        self.write(|tx| {
+            let before: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT platform_url, user_id FROM profile WHERE id = 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if before.as_ref().map(|(u, id)| (u.as_str(), *id))
+                != Some((platform_url, profile.user_id.0))
+            {
+                forget_person(tx)?;
+            }
+            tx.execute(
+                "INSERT INTO profile (id, platform_url, user_id, body) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET platform_url = excluded.platform_url,
+                     user_id = excluded.user_id, body = excluded.body",
+                params![platform_url, profile.user_id.0, to_json(profile)?],
+            )?;
+            tx.execute(
+                "UPDATE reports SET owner_user_id = ?1, platform_url = ?2
+                 WHERE owner_user_id IS NULL",
+                params![profile.user_id.0, platform_url],
+            )?;
+            tx.execute(
+                "UPDATE reports SET platform_url = ?2
+                 WHERE platform_url IS NULL AND owner_user_id = ?1",
+                params![profile.user_id.0, platform_url],
+            )?;
+            Ok(())
+        })
     }
 
-    /// Forgets who was signed in (on sign-out). Reports, catalogue and settings stay.
+    /// Forgets who was signed in (on sign-out), with what was theirs: the change-feed position
+    /// and the catalogue (their units). Reports and settings stay; the reports are hidden until
+    /// their owner signs in again.
     pub fn forget_profile(&self) -> Result<(), Error> {
-        self.conn().execute("DELETE FROM profile", [])?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute("DELETE FROM profile", [])?;
+            forget_person(tx)
+        })
     }
 
     /// Forgets everything tied to one platform (after the address changed): profile,
@@ -456,20 +512,23 @@ impl Store {
 
     // ---- reports ----
 
-    /// Starts a new, empty draft.
+    /// Starts a new, empty draft on `viewer`'s platform, owned by the person known there (none
+    /// before anyone signed in: the next person to sign in claims it).
     pub fn new_draft(
         &self,
         id: ReportId,
-        owner: Option<UserId>,
+        viewer: &Viewer,
         now: Timestamp,
     ) -> Result<LocalReport, Error> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO reports (id, owner_user_id, urgency, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                "INSERT INTO reports (id, owner_user_id, platform_url, urgency, created_at,
+                     updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                 params![
                     id.to_string(),
-                    owner.map(|u| u.0),
+                    viewer.user_id.map(|u| u.0),
+                    viewer.platform_url,
                     wire(&Urgency::default())?,
                     fmt_ts(now)
                 ],
@@ -478,19 +537,62 @@ impl Store {
         })
     }
 
-    /// One report.
+    /// One report, whoever it belongs to (the sync engine's view; the person's is
+    /// [`Store::is_visible`]).
     pub fn report(&self, id: ReportId) -> Result<Option<LocalReport>, Error> {
         load_report(&self.conn(), id)
     }
 
-    /// Every report on the device, newest first.
-    pub fn reports(&self) -> Result<Vec<LocalReport>, Error> {
+    /// Whether `viewer` may see and change the report (see [`Viewer`]).
+    pub fn is_visible(&self, id: ReportId, viewer: &Viewer) -> Result<bool, Error> {
+        let owner: Option<(Option<i64>, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT owner_user_id, platform_url FROM reports WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match (owner, viewer.user_id) {
+            (None, _) => false,
+            (Some((owner, platform)), Some(me)) => {
+                owner == Some(me.0) && platform.as_deref() == Some(viewer.platform_url.as_str())
+            }
+            (Some((owner, _)), None) => owner.is_none(),
+        })
+    }
+
+    /// The report a photo belongs to.
+    pub fn photo_report(&self, photo_id: PhotoId) -> Result<Option<ReportId>, Error> {
+        let id: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT report_id FROM photos WHERE id = ?1",
+                [photo_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        id.map(|id| {
+            id.parse()
+                .map_err(|e| Error::Corrupt(format!("report id {id:?}: {e}")))
+        })
+        .transpose()
+    }
+
+    /// The reports of the person known on `viewer`'s platform, newest first; none when nobody
+    /// is known.
+    pub fn reports(&self, viewer: &Viewer) -> Result<Vec<LocalReport>, Error> {
+        let Some(me) = viewer.user_id else {
+            return Ok(Vec::new());
+        };
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {REPORT_COLUMNS} {REPORT_FROM} ORDER BY r.created_at DESC, r.id DESC"
+            "SELECT {REPORT_COLUMNS} {REPORT_FROM}
+             WHERE r.owner_user_id = ?1 AND r.platform_url = ?2
+             ORDER BY r.created_at DESC, r.id DESC"
         ))?;
         let raws = stmt
-            .query_map([], raw_report)?
+            .query_map(params![me.0, viewer.platform_url], raw_report)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::with_capacity(raws.len());
         for raw in raws {
@@ -595,25 +697,14 @@ impl Store {
         })
     }
 
-    /// Whether a photo is known on the device.
-    pub fn photo_exists(&self, photo_id: PhotoId) -> Result<bool, Error> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM photos WHERE id = ?1",
-                [photo_id.to_string()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    }
-
     /// Queues a draft (or a rejected report) for delivery, if `check` finds nothing wrong with
     /// it. The report and its outbox row are written together; a refused submit changes nothing.
+    /// A report goes out only under its owner's name, so one without an owner (written before
+    /// anyone signed in, with nobody signed in now) is refused with `sign_in_required`.
     pub fn submit(
         &self,
         id: ReportId,
-        owner: Option<UserId>,
+        viewer: &Viewer,
         now: Timestamp,
         check: impl FnOnce(&LocalReport) -> Vec<FieldError>,
     ) -> Result<LocalReport, Error> {
@@ -623,6 +714,17 @@ impl Store {
             let problems = check(&current);
             if !problems.is_empty() {
                 return Err(Error::Api(ApiError::validation(problems)));
+            }
+            let owner: Option<i64> = tx.query_row(
+                "SELECT COALESCE(owner_user_id, ?2) FROM reports WHERE id = ?1",
+                params![id.to_string(), viewer.user_id.map(|u| u.0)],
+                |r| r.get(0),
+            )?;
+            if owner.is_none() {
+                return Err(Error::Api(ApiError::new(
+                    ErrorCode::SignInRequired,
+                    "sign in to send the report; it is kept as a draft",
+                )));
             }
             let Delivery::Queued { attempts, .. } = next else {
                 return Err(Error::Corrupt("submit must queue".into()));
@@ -639,9 +741,10 @@ impl Store {
                 params![OUTBOX_REPORT, id.to_string(), attempts, fmt_ts(now)],
             )?;
             tx.execute(
-                "UPDATE reports SET owner_user_id = COALESCE(owner_user_id, ?2), updated_at = ?3
+                "UPDATE reports SET owner_user_id = ?2,
+                     platform_url = COALESCE(platform_url, ?3), updated_at = ?4
                  WHERE id = ?1",
-                params![id.to_string(), owner.map(|u| u.0), fmt_ts(now)],
+                params![id.to_string(), owner, viewer.platform_url, fmt_ts(now)],
             )?;
             require_report(tx, id)
         })
@@ -663,28 +766,38 @@ impl Store {
 
     // ---- outbox, for the sync engine ----
 
-    /// Items waiting (queued or sending).
-    pub fn pending_count(&self) -> Result<u32, Error> {
+    /// Items of `viewer`'s person waiting (queued or sending); none when nobody is known.
+    pub fn pending_count(&self, viewer: &Viewer) -> Result<u32, Error> {
+        let Some(me) = viewer.user_id else {
+            return Ok(0);
+        };
         Ok(self.conn().query_row(
-            "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')",
-            [],
+            "SELECT COUNT(*) FROM outbox o JOIN reports r ON r.id = o.record_id
+             WHERE o.kind = 'report' AND o.state IN ('queued', 'sending')
+               AND r.owner_user_id = ?1 AND r.platform_url = ?2",
+            params![me.0, viewer.platform_url],
             |r| r.get::<_, i64>(0),
         )? as u32)
     }
 
-    /// Queued items that `sender` may send, in order, with their delivery state.
-    fn queued_for(&self, sender: UserId) -> Result<Vec<(Outgoing, Delivery)>, Error> {
+    /// Queued items that `sender` may send to `platform_url`, in order, with their delivery
+    /// state: only their own, and only those written for (or imported from) that platform.
+    fn queued_for(
+        &self,
+        sender: UserId,
+        platform_url: &str,
+    ) -> Result<Vec<(Outgoing, Delivery)>, Error> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT o.seq, o.record_id, o.idempotency_key, o.state, o.attempts,
                     o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes
              FROM outbox o JOIN reports r ON r.id = o.record_id
              WHERE o.kind = 'report' AND o.state = 'queued'
-               AND (r.owner_user_id IS NULL OR r.owner_user_id = ?1)
+               AND r.owner_user_id = ?1 AND r.platform_url = ?2
              ORDER BY o.seq",
         )?;
         let rows = stmt
-            .query_map([sender.0], |row| {
+            .query_map(params![sender.0, platform_url], |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
                     row.get::<_, String>(1)?,
@@ -722,25 +835,30 @@ impl Store {
         Ok(out)
     }
 
-    /// The first item `sender` should send now (`force`: ignore backoff).
+    /// The first item `sender` should send to `platform_url` now (`force`: ignore backoff).
     pub fn next_due(
         &self,
         sender: UserId,
+        platform_url: &str,
         now: Timestamp,
         force: bool,
         skip: &[i64],
     ) -> Result<Option<Outgoing>, Error> {
         Ok(self
-            .queued_for(sender)?
+            .queued_for(sender, platform_url)?
             .into_iter()
             .find(|(o, d)| !skip.contains(&o.seq) && outbox::is_due(d, now, force))
             .map(|(o, _)| o))
     }
 
-    /// When the next queued item of `sender` becomes due, if any is waiting.
-    pub fn next_wake(&self, sender: UserId) -> Result<Option<Timestamp>, Error> {
+    /// When the next queued item of `sender` for `platform_url` becomes due, if any is waiting.
+    pub fn next_wake(
+        &self,
+        sender: UserId,
+        platform_url: &str,
+    ) -> Result<Option<Timestamp>, Error> {
         Ok(self
-            .queued_for(sender)?
+            .queued_for(sender, platform_url)?
             .into_iter()
             .filter_map(|(_, d)| match d {
                 Delivery::Queued {
@@ -885,19 +1003,59 @@ impl Store {
         Ok(())
     }
 
-    /// Stores what the platform says about a report now. A report the device did not have
-    /// (filed from another device) is added as delivered; one the device had queued or
-    /// rejected is delivered after all (the platform holds it, so an earlier try arrived).
-    pub fn apply_detail(&self, detail: &ReportDetail, now: Timestamp) -> Result<Applied, Error> {
+    /// Records where a failed attempt leaves an item ([`Store::mark_failed`]), retrying the
+    /// write once. If it still cannot be written, the item is at least put back in the queue
+    /// (after a short wait) rather than left `sending` until the next start, where nothing would
+    /// ever send it. `Err` only when even that failed.
+    pub fn record_failure(&self, seq: i64, next: &Delivery, now: Timestamp) -> Result<(), Error> {
+        let Err(first) = self.mark_failed(seq, next, now) else {
+            return Ok(());
+        };
+        tracing::warn!(error = %first, seq, "failed attempt not recorded; trying again");
+        let Err(second) = self.mark_failed(seq, next, now) else {
+            return Ok(());
+        };
+        tracing::error!(error = %second, seq, "failed attempt not recorded; queuing the item again");
+        let at = match next {
+            Delivery::Queued {
+                next_attempt_at: Some(at),
+                ..
+            } => *at,
+            _ => now + UNRECORDED_FAILURE_WAIT,
+        };
+        self.requeue(seq, Some(at))
+    }
+
+    /// Puts an item caught `sending` back in the queue, keeping its attempts; `at`: not before.
+    pub fn requeue(&self, seq: i64, at: Option<Timestamp>) -> Result<(), Error> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'queued', sent_bytes = 0,
+                 next_attempt_at = COALESCE(?2, next_attempt_at)
+             WHERE seq = ?1 AND state = 'sending'",
+            params![seq, at.map(fmt_ts)],
+        )?;
+        Ok(())
+    }
+
+    /// Stores what the platform at `platform_url` says about a report now. A report the device
+    /// did not have (filed from another device) is added as delivered, as that platform's; one
+    /// the device had queued or rejected is delivered after all (the platform holds it, so an
+    /// earlier try arrived).
+    pub fn apply_detail(
+        &self,
+        detail: &ReportDetail,
+        platform_url: &str,
+        now: Timestamp,
+    ) -> Result<Applied, Error> {
         self.write(|tx| {
             let report = &detail.report;
             let before = load_report(tx, report.id)?;
             let imported = before.is_none();
             if imported {
                 tx.execute(
-                    "INSERT INTO reports (id, owner_user_id, category, description, place,
-                         urgency, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                    "INSERT INTO reports (id, owner_user_id, platform_url, category,
+                         description, place, urgency, created_at, updated_at)
+                     VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, ?7, ?7)",
                     params![
                         report.id.to_string(),
                         report.reporter.0,
@@ -905,7 +1063,8 @@ impl Store {
                         report.description,
                         to_json(&report.place)?,
                         wire(&report.urgency)?,
-                        fmt_ts(report.created_at)
+                        fmt_ts(report.created_at),
+                        platform_url
                     ],
                 )?;
             }
@@ -935,6 +1094,14 @@ impl Store {
             })
         })
     }
+}
+
+/// Drops what belonged to the person known until now: where their change feed stopped and their
+/// catalogue (which lists their units).
+fn forget_person(tx: &Transaction<'_>) -> Result<(), Error> {
+    tx.execute("DELETE FROM settings WHERE key = ?1", [keys::FEED_LAST_SEQ])?;
+    tx.execute("DELETE FROM catalogue", [])?;
+    Ok(())
 }
 
 fn too_many_photos() -> Error {
@@ -1018,6 +1185,21 @@ mod tests {
     use time::macros::datetime;
 
     const T0: Timestamp = datetime!(2025-06-01 08:00 UTC);
+    const URL: &str = "http://127.0.0.1:8731";
+
+    fn me() -> Viewer {
+        Viewer {
+            platform_url: URL.into(),
+            user_id: Some(UserId(5)),
+        }
+    }
+
+    fn nobody() -> Viewer {
+        Viewer {
+            platform_url: URL.into(),
+            user_id: None,
+        }
+    }
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -1059,7 +1241,7 @@ mod tests {
         let id = ReportId::new();
         {
             let s = Store::open(dir.path()).unwrap();
-            s.new_draft(id, Some(UserId(5)), T0).unwrap();
+            s.new_draft(id, &me(), T0).unwrap();
             s.save_draft(id, &complete(), T0).unwrap();
         }
         let s = Store::open(dir.path()).unwrap();
@@ -1073,10 +1255,10 @@ mod tests {
     fn a_refused_submit_changes_nothing() {
         let (_d, s) = store();
         let id = ReportId::new();
-        s.new_draft(id, None, T0).unwrap();
+        s.new_draft(id, &nobody(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
         let err = s
-            .submit(id, None, T0, |_| {
+            .submit(id, &me(), T0, |_| {
                 vec![FieldError::new("category", FieldErrorCode::UnknownCategory)]
             })
             .unwrap_err();
@@ -1085,18 +1267,18 @@ mod tests {
         let r = s.report(id).unwrap().unwrap();
         assert_eq!(r.delivery, Delivery::Draft);
         assert_eq!(r.draft, complete());
-        assert_eq!(s.pending_count().unwrap(), 0);
+        assert_eq!(s.pending_count(&me()).unwrap(), 0);
     }
 
     #[test]
     fn submit_queues_and_locks_the_content() {
         let (_d, s) = store();
         let id = ReportId::new();
-        s.new_draft(id, None, T0).unwrap();
+        s.new_draft(id, &nobody(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
-        let r = s.submit(id, Some(UserId(5)), T0, |_| vec![]).unwrap();
+        let r = s.submit(id, &me(), T0, |_| vec![]).unwrap();
         assert!(matches!(r.delivery, Delivery::Queued { attempts: 0, .. }));
-        assert_eq!(s.pending_count().unwrap(), 1);
+        assert_eq!(s.pending_count(&me()).unwrap(), 1);
         let err: ApiError = s
             .save_draft(id, &ReportDraft::default(), T0)
             .unwrap_err()
@@ -1105,8 +1287,8 @@ mod tests {
         let err: ApiError = s.discard(id).unwrap_err().into();
         assert_eq!(err.code, ErrorCode::AlreadySent);
         // Someone else signed in on this device does not send it.
-        assert_eq!(s.next_due(UserId(6), T0, true, &[]).unwrap(), None);
-        let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        assert_eq!(s.next_due(UserId(6), URL, T0, true, &[]).unwrap(), None);
+        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
         assert_eq!(due.report_id, id);
         assert_eq!(due.idempotency_key, id.to_string());
     }
@@ -1117,10 +1299,18 @@ mod tests {
         let id = ReportId::new();
         {
             let s = Store::open(dir.path()).unwrap();
-            s.new_draft(id, Some(UserId(5)), T0).unwrap();
+            s.new_draft(id, &me(), T0).unwrap();
             s.save_draft(id, &complete(), T0).unwrap();
-            s.submit(id, None, T0, |_| vec![]).unwrap();
-            let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+            s.submit(id, &me(), T0, |_| vec![]).unwrap();
+            let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+            // One attempt already failed: the count survives the crash (it drives the backoff).
+            assert!(s.start_sending(due.seq, 100, T0).unwrap());
+            let waiting = Delivery::Queued {
+                attempts: 3,
+                next_attempt_at: None,
+                last_error: Some(ApiError::new(ErrorCode::PlatformUnreachable, "down")),
+            };
+            s.mark_failed(due.seq, &waiting, T0).unwrap();
             assert!(s.start_sending(due.seq, 100, T0).unwrap());
             assert!(!s.start_sending(due.seq, 100, T0).unwrap(), "only once");
             assert!(matches!(
@@ -1131,18 +1321,24 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         assert!(matches!(
             s.report(id).unwrap().unwrap().delivery,
-            Delivery::Queued { .. }
+            Delivery::Queued { attempts: 3, .. }
         ));
+        assert_eq!(
+            s.next_due(UserId(5), URL, T0, false, &[])
+                .unwrap()
+                .map(|o| o.attempts),
+            Some(3)
+        );
     }
 
     #[test]
     fn failures_and_delivery_are_stored() {
         let (_d, s) = store();
         let id = ReportId::new();
-        s.new_draft(id, Some(UserId(5)), T0).unwrap();
+        s.new_draft(id, &me(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
-        s.submit(id, None, T0, |_| vec![]).unwrap();
-        let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        s.submit(id, &me(), T0, |_| vec![]).unwrap();
+        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
         let later = T0 + time::Duration::seconds(30);
         let waiting = Delivery::Queued {
@@ -1152,9 +1348,9 @@ mod tests {
         };
         s.mark_failed(due.seq, &waiting, T0).unwrap();
         assert_eq!(s.report(id).unwrap().unwrap().delivery, waiting);
-        assert_eq!(s.next_due(UserId(5), T0, false, &[]).unwrap(), None);
-        assert_eq!(s.next_wake(UserId(5)).unwrap(), Some(later));
-        assert!(s.next_due(UserId(5), T0, true, &[]).unwrap().is_some());
+        assert_eq!(s.next_due(UserId(5), URL, T0, false, &[]).unwrap(), None);
+        assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(later));
+        assert!(s.next_due(UserId(5), URL, T0, true, &[]).unwrap().is_some());
 
         s.start_sending(due.seq, 10, T0).unwrap();
         s.mark_delivered(due.seq, &platform_report(id, ReportStatus::Received), T0)
@@ -1164,17 +1360,17 @@ mod tests {
         assert_eq!(r.status, Some(ReportStatus::Received));
         assert_eq!(r.place_label.as_deref(), Some("3栋2单元501"));
         assert_eq!(r.timeline.len(), 1);
-        assert_eq!(s.pending_count().unwrap(), 0);
+        assert_eq!(s.pending_count(&me()).unwrap(), 0);
     }
 
     #[test]
     fn a_rejected_report_keeps_its_reason_while_edited_and_can_be_queued_again() {
         let (_d, s) = store();
         let id = ReportId::new();
-        s.new_draft(id, Some(UserId(5)), T0).unwrap();
+        s.new_draft(id, &me(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
-        s.submit(id, None, T0, |_| vec![]).unwrap();
-        let due = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        s.submit(id, &me(), T0, |_| vec![]).unwrap();
+        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
         let error =
             ApiError::validation(vec![FieldError::new("place", FieldErrorCode::UnitNotYours)]);
@@ -1191,7 +1387,7 @@ mod tests {
         let r = s.save_draft(id, &fixed, T0).unwrap();
         assert_eq!(r.delivery, Delivery::Rejected { error });
         assert_eq!(r.draft, fixed);
-        let r = s.submit(id, None, T0, |_| vec![]).unwrap();
+        let r = s.submit(id, &me(), T0, |_| vec![]).unwrap();
         assert!(matches!(
             r.delivery,
             Delivery::Queued {
@@ -1200,7 +1396,7 @@ mod tests {
                 ..
             }
         ));
-        let again = s.next_due(UserId(5), T0, false, &[]).unwrap().unwrap();
+        let again = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
         assert!(again.seq > due.seq, "re-queued at the back");
     }
 
@@ -1208,9 +1404,9 @@ mod tests {
     fn platform_detail_updates_status_and_imports_unknown_reports() {
         let (_d, s) = store();
         let id = ReportId::new();
-        s.new_draft(id, Some(UserId(5)), T0).unwrap();
+        s.new_draft(id, &me(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
-        s.submit(id, None, T0, |_| vec![]).unwrap();
+        s.submit(id, &me(), T0, |_| vec![]).unwrap();
         // The first try arrived but its answer was lost: the feed proves delivery.
         let detail = ReportDetail {
             report: platform_report(id, ReportStatus::Acknowledged),
@@ -1221,7 +1417,7 @@ mod tests {
                 note: Some("马上来".into()),
             }],
         };
-        let applied = s.apply_detail(&detail, T0).unwrap();
+        let applied = s.apply_detail(&detail, URL, T0).unwrap();
         assert_eq!(
             applied,
             Applied {
@@ -1233,8 +1429,8 @@ mod tests {
         let r = s.report(id).unwrap().unwrap();
         assert_eq!(r.delivery, Delivery::Delivered { number: 1001 });
         assert_eq!(r.timeline, detail.timeline);
-        assert_eq!(s.pending_count().unwrap(), 0);
-        let again = s.apply_detail(&detail, T0).unwrap();
+        assert_eq!(s.pending_count(&me()).unwrap(), 0);
+        let again = s.apply_detail(&detail, URL, T0).unwrap();
         assert!(!again.changed);
         assert_eq!(again.old_status, Some(ReportStatus::Acknowledged));
 
@@ -1245,11 +1441,216 @@ mod tests {
                     report: platform_report(other, ReportStatus::Received),
                     timeline: vec![],
                 },
+                URL,
                 T0,
             )
             .unwrap();
         assert!(applied.imported);
-        assert_eq!(s.reports().unwrap().len(), 2);
+        assert_eq!(s.reports(&me()).unwrap().len(), 2);
+    }
+
+    fn profile(user: i64) -> Profile {
+        Profile {
+            user_id: UserId(user),
+            name: format!("居民{user}"),
+            phone_masked: "138****0001".into(),
+            role: linli_api::platform::Role::Owner,
+            estate_id: linli_api::ids::EstateId(1),
+            estate_name: "幸福里小区".into(),
+            units: vec![],
+        }
+    }
+
+    fn viewer(url: &str, user: Option<i64>) -> Viewer {
+        Viewer {
+            platform_url: url.into(),
+            user_id: user.map(UserId),
+        }
+    }
+
+    #[test]
+    fn a_failed_attempt_that_cannot_be_written_does_not_stay_sending() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, &me(), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        s.submit(id, &me(), T0, |_| vec![]).unwrap();
+        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+        assert!(s.start_sending(due.seq, 10, T0).unwrap());
+        // The disk refuses to record the rejection (as a full disk or an I/O error would).
+        s.conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE UPDATE OF state ON outbox
+                 WHEN NEW.state = 'rejected' BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+            )
+            .unwrap();
+        let rejected = Delivery::Rejected {
+            error: ApiError::validation(vec![FieldError::new(
+                "category",
+                FieldErrorCode::UnknownCategory,
+            )]),
+        };
+        assert!(s.mark_failed(due.seq, &rejected, T0).is_err());
+        s.record_failure(due.seq, &rejected, T0).unwrap();
+        let r = s.report(id).unwrap().unwrap();
+        let Delivery::Queued {
+            next_attempt_at: Some(at),
+            ..
+        } = r.delivery
+        else {
+            panic!("expected queued again, got {:?}", r.delivery);
+        };
+        assert!(at > T0, "not at once: the next write may fail too");
+        assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(at));
+        assert!(
+            s.next_due(UserId(5), URL, at, false, &[])
+                .unwrap()
+                .is_some()
+        );
+
+        // A failure that can be written is written as chosen.
+        s.conn().execute_batch("DROP TRIGGER refuse").unwrap();
+        assert!(s.start_sending(due.seq, 10, T0).unwrap());
+        s.record_failure(due.seq, &rejected, T0).unwrap();
+        assert_eq!(s.report(id).unwrap().unwrap().delivery, rejected);
+    }
+
+    #[test]
+    fn a_person_sees_and_sends_only_their_own_reports() {
+        let (_d, s) = store();
+        s.save_profile(URL, &profile(5)).unwrap();
+        let mine = ReportId::new();
+        s.new_draft(mine, &me(), T0).unwrap();
+        s.save_draft(mine, &complete(), T0).unwrap();
+        s.submit(mine, &me(), T0, |_| vec![]).unwrap();
+
+        // Signed out on a shared tablet: nothing of theirs shows, nothing of theirs is counted.
+        s.forget_profile().unwrap();
+        let nobody = nobody();
+        assert_eq!(s.reports(&nobody).unwrap(), vec![]);
+        assert!(!s.is_visible(mine, &nobody).unwrap());
+        assert_eq!(s.pending_count(&nobody).unwrap(), 0);
+
+        // A draft written before anyone signs in belongs to nobody yet and cannot be sent.
+        let anonymous = ReportId::new();
+        s.new_draft(anonymous, &nobody, T0).unwrap();
+        s.save_draft(anonymous, &complete(), T0).unwrap();
+        assert!(s.is_visible(anonymous, &nobody).unwrap());
+        let err: ApiError = s
+            .submit(anonymous, &nobody, T0, |_| vec![])
+            .unwrap_err()
+            .into();
+        assert_eq!(err.code, ErrorCode::SignInRequired);
+        let kept = s.report(anonymous).unwrap().unwrap();
+        assert_eq!(kept.delivery, Delivery::Draft);
+        assert_eq!(kept.draft, complete());
+
+        // The next person to sign in takes the ownerless draft, and only that.
+        s.save_profile(URL, &profile(6)).unwrap();
+        let them = viewer(URL, Some(6));
+        let theirs: Vec<_> = s
+            .reports(&them)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(theirs, vec![anonymous]);
+        assert!(!s.is_visible(mine, &them).unwrap());
+        assert!(s.is_visible(anonymous, &them).unwrap());
+        assert!(!s.is_visible(anonymous, &nobody).unwrap());
+        assert_eq!(s.next_due(UserId(6), URL, T0, true, &[]).unwrap(), None);
+        assert_eq!(s.pending_count(&them).unwrap(), 0);
+        s.submit(anonymous, &them, T0, |_| vec![]).unwrap();
+        assert_eq!(
+            s.next_due(UserId(6), URL, T0, true, &[])
+                .unwrap()
+                .map(|o| o.report_id),
+            Some(anonymous)
+        );
+
+        // The first person, back, finds their report waiting for them.
+        s.save_profile(URL, &profile(5)).unwrap();
+        let mine_again: Vec<_> = s
+            .reports(&me())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(mine_again, vec![mine]);
+        assert_eq!(s.pending_count(&me()).unwrap(), 1);
+    }
+
+    #[test]
+    fn a_report_goes_only_to_the_platform_it_was_written_for() {
+        let (_d, s) = store();
+        let other = "http://127.0.0.1:9999";
+        s.save_profile(URL, &profile(5)).unwrap();
+        let id = ReportId::new();
+        s.new_draft(id, &me(), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        s.submit(id, &me(), T0, |_| vec![]).unwrap();
+
+        // The address changes; someone with the same user id signs in over there.
+        s.forget_platform().unwrap();
+        s.save_profile(other, &profile(5)).unwrap();
+        let there = viewer(other, Some(5));
+        assert_eq!(s.next_due(UserId(5), other, T0, true, &[]).unwrap(), None);
+        assert_eq!(s.next_wake(UserId(5), other).unwrap(), None);
+        assert_eq!(s.reports(&there).unwrap(), vec![]);
+        assert!(!s.is_visible(id, &there).unwrap());
+        assert_eq!(s.pending_count(&there).unwrap(), 0);
+
+        // Imports from that platform are its own.
+        let imported = ReportId::new();
+        s.apply_detail(
+            &ReportDetail {
+                report: platform_report(imported, ReportStatus::Received),
+                timeline: vec![],
+            },
+            other,
+            T0,
+        )
+        .unwrap();
+        let listed: Vec<_> = s
+            .reports(&there)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(listed, vec![imported]);
+        assert!(!s.is_visible(imported, &me()).unwrap());
+
+        // Back on the first platform, the report is still queued there.
+        s.forget_platform().unwrap();
+        s.save_profile(URL, &profile(5)).unwrap();
+        assert_eq!(
+            s.next_due(UserId(5), URL, T0, true, &[])
+                .unwrap()
+                .map(|o| o.report_id),
+            Some(id)
+        );
+    }
+
+    #[test]
+    fn the_change_feed_starts_over_for_a_new_person() {
+        let (_d, s) = store();
+        let seq = || s.setting(keys::FEED_LAST_SEQ).unwrap();
+        s.save_profile(URL, &profile(5)).unwrap();
+        s.save_catalogue(URL, &Catalogue::default(), T0).unwrap();
+        s.set_setting(keys::FEED_LAST_SEQ, Some("42")).unwrap();
+        // Signing in again as the same person (or a refreshed profile) keeps the position.
+        s.save_profile(URL, &profile(5)).unwrap();
+        assert_eq!(seq().as_deref(), Some("42"));
+        assert!(s.catalogue(URL).unwrap().is_some());
+        // Signing out forgets it, and the catalogue that listed their units.
+        s.forget_profile().unwrap();
+        assert_eq!(seq(), None);
+        assert_eq!(s.catalogue(URL).unwrap(), None);
+        // Someone else signing in while the first person was still known also starts over.
+        s.save_profile(URL, &profile(5)).unwrap();
+        s.set_setting(keys::FEED_LAST_SEQ, Some("42")).unwrap();
+        s.save_profile(URL, &profile(6)).unwrap();
+        assert_eq!(seq(), None);
     }
 
     #[test]

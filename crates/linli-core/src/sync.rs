@@ -51,7 +51,8 @@ pub(crate) async fn run_sender(inner: Arc<Inner>) {
         if let Some(session) = session::current(&inner) {
             send_due(&inner, &session, force, &shutdown).await;
             if let Some(session) = session::current(&inner) {
-                wake_at = inner.store.next_wake(session.user_id).unwrap_or_else(|e| {
+                let next = inner.store.next_wake(session.user_id, &session.base);
+                wake_at = next.unwrap_or_else(|e| {
                     tracing::error!(error = %e, "outbox unreadable");
                     None
                 });
@@ -79,7 +80,10 @@ async fn send_due(
 ) {
     let mut tried = Vec::new();
     while !*shutdown.borrow() {
-        let item = match inner.store.next_due(session.user_id, now(), force, &tried) {
+        let due = inner
+            .store
+            .next_due(session.user_id, &session.base, now(), force, &tried);
+        let item = match due {
             Ok(Some(item)) => item,
             Ok(None) => break,
             Err(e) => {
@@ -112,8 +116,9 @@ fn failed(inner: &Inner, session: &Session, item: &Outgoing, failure: Failure) -
         next = outbox::state_name(&next),
         "sending failed"
     );
-    if let Err(e) = inner.store.mark_failed(item.seq, &next, now()) {
-        tracing::error!(error = %e, "could not record a failed attempt");
+    if let Err(e) = inner.store.record_failure(item.seq, &next, now()) {
+        // Not even queued again: the next start puts it back (Store::recover_sending).
+        tracing::error!(error = %e, report = %item.report_id, "failed attempt not recorded");
     }
     session::observe(inner, session, &failure);
     inner.reports_changed(vec![item.report_id]);
@@ -188,11 +193,8 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
                     ErrorCode::PhotoUnreadable,
                     format!("{}: {e}", path.display()),
                 );
-                if let Err(e) =
-                    inner
-                        .store
-                        .mark_failed(item.seq, &Delivery::Rejected { error }, now())
-                {
+                let rejected = Delivery::Rejected { error };
+                if let Err(e) = inner.store.record_failure(item.seq, &rejected, now()) {
                     tracing::error!(error = %e, "could not record a rejected report");
                 }
                 inner.reports_changed(vec![id]);
@@ -243,7 +245,13 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
                 total_bytes: total,
             });
             if let Err(e) = inner.store.mark_delivered(item.seq, &report, now()) {
-                tracing::error!(error = %e, "delivered report not recorded");
+                // Queue it again rather than leave it sending: the retry gets the platform's
+                // replayed answer (same key) and records it then.
+                tracing::error!(error = %e, "delivered report not recorded; queuing it again");
+                let retry_at = now() + crate::store::UNRECORDED_FAILURE_WAIT;
+                if let Err(e) = inner.store.requeue(item.seq, Some(retry_at)) {
+                    tracing::error!(error = %e, "report left sending until the next start");
+                }
             }
             tracing::info!(report = %id, number = report.number, "report delivered");
             inner.reports_changed(vec![id]);
@@ -251,7 +259,7 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
             // The timeline (and anything staff already did) comes with the detail.
             match inner.client.report(&session.base, &session.token, id).await {
                 Ok(detail) => {
-                    if let Err(e) = apply_detail(inner, &detail, false) {
+                    if let Err(e) = apply_detail(inner, session, &detail, false) {
                         tracing::warn!(error = %e, "report detail not stored");
                     }
                 }
@@ -304,8 +312,13 @@ fn save_seq(inner: &Inner, seq: i64) {
 
 /// Stores the platform's view of a report; tells the UI; notifies the resident when a report
 /// they sent moved on (`notify`), in the language they chose.
-fn apply_detail(inner: &Inner, detail: &ReportDetail, notify: bool) -> Result<(), Error> {
-    let applied = inner.store.apply_detail(detail, now())?;
+fn apply_detail(
+    inner: &Inner,
+    session: &Session,
+    detail: &ReportDetail,
+    notify: bool,
+) -> Result<(), Error> {
+    let applied = inner.store.apply_detail(detail, &session.base, now())?;
     let report = &detail.report;
     if applied.changed {
         inner.reports_changed(vec![report.id]);
@@ -344,7 +357,7 @@ async fn apply_event(inner: &Inner, session: &Session, event: &ReportEvent) -> R
         // Staff see every report of the estate; the app follows only the person's own.
         Ok(detail) if detail.report.reporter != session.user_id => {}
         Ok(detail) => {
-            apply_detail(inner, &detail, true).map_err(internal)?;
+            apply_detail(inner, session, &detail, true).map_err(internal)?;
         }
         // Not visible to this person (any more): nothing to store.
         Err(f) if matches!(f.status, Some(403 | 404 | 410)) => {}

@@ -177,26 +177,15 @@ async fn drafts_photos_and_submit_rules_work_offline() {
     .await;
     assert_eq!(err.code, ErrorCode::NotFound);
 
-    // Without a catalogue on the device the platform judges category and unit; the shared
-    // rules pass, so it is queued and locked.
-    let queued = submit(&core, draft.id).await;
-    assert!(matches!(queued.delivery, Delivery::Queued { .. }));
-    assert_eq!(status(&core).await.sync.pending, 1);
-    let err = call_err(
-        &core,
-        Request::SaveDraft {
-            id: draft.id,
-            draft: ReportDraft::default(),
-        },
-    )
-    .await;
-    assert_eq!(err.code, ErrorCode::AlreadySent);
-    let err = call_err(&core, Request::DiscardDraft { id: draft.id }).await;
-    assert_eq!(err.code, ErrorCode::AlreadySent);
-    assert_eq!(
-        report(&core, draft.id).await.draft.description,
-        content.description
-    );
+    // Nobody has signed in on this device yet: the shared rules pass, but a report goes out
+    // only under someone's name, so it stays a draft, whole, until someone signs in.
+    let err = call_err(&core, Request::Submit { id: draft.id }).await;
+    assert_eq!(err.code, ErrorCode::SignInRequired);
+    let kept = report(&core, draft.id).await;
+    assert_eq!(kept.delivery, Delivery::Draft);
+    assert_eq!(kept.draft.description, content.description);
+    assert_eq!(kept.photos.len(), 5);
+    assert_eq!(status(&core).await.sync.pending, 0);
 
     // A draft that was never sent can be thrown away, photos and all.
     let other = new_draft(&core).await;
@@ -211,9 +200,9 @@ async fn drafts_photos_and_submit_rules_work_offline() {
     assert!(!photo_file.exists());
     let err = call_err(&core, Request::Report { id: other.id }).await;
     assert_eq!(err.code, ErrorCode::NotFound);
-    let all = my_reports(&core).await;
-    assert_eq!(all.len(), 1);
-    assert_eq!(all[0].id, draft.id);
+    assert_eq!(report(&core, draft.id).await.draft, kept.draft);
+    // With nobody known, "my reports" lists nothing; the draft waits to be claimed at sign-in.
+    assert_eq!(my_reports(&core).await, vec![]);
 }
 
 #[tokio::test]

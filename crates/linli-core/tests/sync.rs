@@ -5,12 +5,14 @@
 mod common;
 
 use common::*;
+use linli_api::ReportId;
 use linli_api::error::{ErrorCode, FieldError, FieldErrorCode};
 use linli_api::ipc::{Delivery, Event, Request};
-use linli_api::report::ReportStatus;
+use linli_api::platform::NewReport;
+use linli_api::report::{ReportStatus, Urgency};
 use linli_core::{ChannelSink, DB_FILE, Emitted, EventSink, MemorySecretStore, Notification};
 use linli_platform::RunningPlatform;
-use linli_platform::demo::{PROPERTY_STAFF_PHONE, RESIDENT_PHONE};
+use linli_platform::demo::{PROPERTY_STAFF_PHONE, RESIDENT_PHONE, SECOND_RESIDENT_PHONE};
 use std::sync::{Arc, Mutex};
 
 fn any_addr() -> std::net::SocketAddr {
@@ -272,55 +274,34 @@ async fn a_platform_killed_mid_upload_still_gets_the_report_once_with_its_photo(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_report_keeps_its_reason_and_content_and_can_be_fixed_and_resent() {
+async fn a_report_written_before_sign_in_waits_for_it_and_is_checked_before_sending() {
     let platform_dir = tempfile::tempdir().unwrap();
     let platform = start_platform(platform_dir.path(), any_addr()).await;
     let device = Device::new();
     let (core, _events) = device.open(&platform.url(), quick_sync());
     core.start_sync();
 
-    // Written and submitted before the device ever saw the catalogue, so only the platform
-    // can judge the category.
+    // Written before anyone signed in on the device: it waits as a draft, whole, until someone
+    // signs in to send it under their name.
     let draft = new_draft(&core).await;
-    let mut content = linli_api::report::ReportDraft {
+    let content = linli_api::report::ReportDraft {
         category: Some("teleportation".into()),
         description: "电梯门关不上，一直在响".into(),
-        place: None,
+        // The resident's unit id as the platform's demo names it (3栋2单元501 is 3251).
+        place: Some(linli_api::report::Place::Unit {
+            unit_id: linli_platform::demo::unit_id(3, 2, 5, 1),
+        }),
         ..Default::default()
     };
-    // The place must still be complete for the shared rules; use the resident's unit id as
-    // the platform's demo names it (3栋2单元501 is 3251).
-    content.place = Some(linli_api::report::Place::Unit {
-        unit_id: linli_platform::demo::unit_id(3, 2, 5, 1),
-    });
     save_draft(&core, draft.id, content.clone()).await;
-    submit(&core, draft.id).await;
-    assert_eq!(status(&core).await.sync.pending, 1);
-
-    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
-    let rejected = wait_delivery(&core, draft.id, "the refusal", |d| {
-        matches!(d, Delivery::Rejected { .. })
-    })
-    .await;
-    let Delivery::Rejected { error } = &rejected.delivery else {
-        unreachable!()
-    };
-    assert_eq!(error.code, ErrorCode::ValidationFailed);
-    assert!(
-        error.fields.contains(&FieldError::new(
-            "category",
-            FieldErrorCode::UnknownCategory
-        )),
-        "{error:?}"
-    );
-    assert_eq!(
-        rejected.draft, content,
-        "nothing the resident wrote is lost"
-    );
+    let err = call_err(&core, Request::Submit { id: draft.id }).await;
+    assert_eq!(err.code, ErrorCode::SignInRequired);
+    assert_eq!(report(&core, draft.id).await.delivery, Delivery::Draft);
     assert_eq!(status(&core).await.sync.pending, 0);
 
-    // Now that the catalogue is on the device, the same mistake is caught before sending, and
-    // the report stays as it was.
+    // Signing in claims the draft and brings the catalogue, which catches the unknown category
+    // before anything is sent; the report stays as it was.
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
     let err = call_err(&core, Request::Submit { id: draft.id }).await;
     assert_eq!(err.code, ErrorCode::ValidationFailed);
     assert_eq!(
@@ -328,14 +309,14 @@ async fn a_refused_report_keeps_its_reason_and_content_and_can_be_fixed_and_rese
         vec![FieldError::new("category", FieldErrorCode::UnknownCategory)]
     );
     let unchanged = report(&core, draft.id).await;
-    assert_eq!(unchanged.delivery, rejected.delivery);
+    assert_eq!(unchanged.delivery, Delivery::Draft);
     assert_eq!(unchanged.draft, content);
 
     // The resident fixes it; the reason stays visible while editing, then it goes out.
     let mut fixed = content.clone();
     fixed.category = Some("lifts".into());
     let edited = save_draft(&core, draft.id, fixed.clone()).await;
-    assert_eq!(edited.delivery, rejected.delivery);
+    assert_eq!(edited.delivery, Delivery::Draft);
     submit(&core, draft.id).await;
     let delivered = wait_delivery(&core, draft.id, "delivery of the fixed report", |d| {
         matches!(d, Delivery::Delivered { .. })
@@ -597,13 +578,19 @@ async fn a_new_platform_address_never_receives_the_old_token() {
     assert_eq!(now.profile, None, "signed out locally");
     assert!(!now.session_expired);
     assert_eq!(device.token(), None);
-    assert_eq!(report(&core, draft.id).await.delivery, Delivery::Draft);
+    // Nobody is known at the new address: the draft is hidden there, not gone.
+    assert_eq!(
+        call_err(&core, Request::Report { id: draft.id }).await.code,
+        ErrorCode::NotFound
+    );
 
     // Back to the first address: the session does not come back by itself either.
     let mut settings = now.settings;
     settings.platform_url = platform.url();
     call(&core, Request::SaveSettings { settings }).await;
     assert_eq!(status(&core).await.profile, None);
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    assert_eq!(report(&core, draft.id).await.delivery, Delivery::Draft);
 
     core.shutdown().await;
     platform.shutdown().await;
@@ -644,8 +631,260 @@ async fn without_a_keychain_a_restart_keeps_the_person_known_until_they_sign_in_
     assert_eq!(out.profile, None);
     assert!(!out.session_expired);
     assert_eq!(
+        my_reports(&core).await,
+        vec![],
+        "the next person at the tablet does not see them"
+    );
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    assert_eq!(
         my_reports(&core).await.len(),
         1,
-        "reports stay on the device"
+        "reports stay on the device for their owner"
     );
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_tablet_keeps_each_persons_reports_to_themselves() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let url = platform.url();
+    let http = Http::new(&url);
+    let device = Device::new();
+    let (core, _events) = device.open(&url, quick_sync());
+    core.start_sync();
+
+    // The first resident files a report with a photo.
+    let first = sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let first_catalogue = catalogue(&core).await;
+    let filed = new_draft(&core).await;
+    save_draft(&core, filed.id, good_draft(&first_catalogue)).await;
+    attach(&core, filed.id, &small_jpeg()).await;
+    submit(&core, filed.id).await;
+    let filed = wait_delivery(&core, filed.id, "delivery", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    let photo_id = filed.photos[0].id;
+
+    // Their session ends; they are still known, and what they write next is theirs.
+    http.end_session(&device.token().unwrap()).await;
+    let waiting = new_draft(&core).await;
+    save_draft(&core, waiting.id, good_draft(&first_catalogue)).await;
+    submit(&core, waiting.id).await;
+    wait_for("the session to count as expired", || async {
+        status(&core).await.session_expired.then_some(())
+    })
+    .await;
+    assert_eq!(my_reports(&core).await.len(), 2);
+
+    // A second resident signs in on the same tablet without the first signing out.
+    let second = sign_in(&core, platform_dir.path(), SECOND_RESIDENT_PHONE).await;
+    assert_ne!(second.user_id, first.user_id);
+    assert_eq!(
+        my_reports(&core).await,
+        vec![],
+        "nothing of the first resident"
+    );
+    assert_eq!(status(&core).await.sync.pending, 0);
+    for request in [
+        Request::Report { id: filed.id },
+        Request::Photo { photo_id },
+        Request::Submit { id: waiting.id },
+        Request::DiscardDraft { id: waiting.id },
+    ] {
+        let shown = format!("{request:?}");
+        assert_eq!(
+            call_err(&core, request).await.code,
+            ErrorCode::NotFound,
+            "{shown}"
+        );
+    }
+
+    // Meanwhile the first resident files a report from their phone.
+    let phone_token = http.sign_in(platform_dir.path(), RESIDENT_PHONE).await;
+    let from_phone = http
+        .file_report(
+            &phone_token,
+            &NewReport {
+                id: ReportId::new(),
+                category: "water_plumbing".into(),
+                description: "楼上往下渗水，天花板有水印".into(),
+                place: good_draft(&first_catalogue).place.unwrap(),
+                urgency: Urgency::Routine,
+                photo_ids: vec![],
+            },
+        )
+        .await;
+
+    // The second resident files one, and it moves on: their feed is now past the phone's report.
+    let second_catalogue = catalogue(&core).await;
+    let theirs = new_draft(&core).await;
+    save_draft(&core, theirs.id, good_draft(&second_catalogue)).await;
+    submit(&core, theirs.id).await;
+    wait_delivery(&core, theirs.id, "the second resident's delivery", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    let staff = http
+        .sign_in(platform_dir.path(), PROPERTY_STAFF_PHONE)
+        .await;
+    http.change_status(
+        &staff,
+        theirs.id,
+        ReportStatus::Acknowledged,
+        "已收到，马上安排",
+    )
+    .await;
+    wait_for("the status change on the tablet", || async {
+        (report(&core, theirs.id).await.status == Some(ReportStatus::Acknowledged)).then_some(())
+    })
+    .await;
+    // The first resident's waiting report never went out under the second one's name.
+    let second_token = device.token().unwrap();
+    let on_platform: Vec<_> = http
+        .reports(&second_token)
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(on_platform, vec![theirs.id]);
+
+    // Signed out, nobody's reports show; a draft written now waits for a sign-in.
+    call(&core, Request::SignOut).await;
+    assert_eq!(my_reports(&core).await, vec![]);
+    assert_eq!(status(&core).await.sync.pending, 0);
+    let anonymous = new_draft(&core).await;
+    save_draft(&core, anonymous.id, good_draft(&first_catalogue)).await;
+    let refused = call_err(&core, Request::Submit { id: anonymous.id }).await;
+    assert_eq!(refused.code, ErrorCode::SignInRequired);
+    let kept = report(&core, anonymous.id).await;
+    assert_eq!(kept.delivery, Delivery::Draft);
+    assert_eq!(kept.draft, good_draft(&first_catalogue));
+
+    // The first resident signs in again: their waiting report goes out under their name, the
+    // one from their phone arrives, and the ownerless draft becomes theirs.
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    wait_delivery(
+        &core,
+        waiting.id,
+        "the first resident's waiting report",
+        |d| matches!(d, Delivery::Delivered { .. }),
+    )
+    .await;
+    let mine = wait_for("the report filed from the phone", || async {
+        let mine = my_reports(&core).await;
+        mine.iter().any(|r| r.id == from_phone.id).then_some(mine)
+    })
+    .await;
+    let mut ids: Vec<_> = mine.iter().map(|r| r.id).collect();
+    ids.sort();
+    let mut expected = vec![filed.id, waiting.id, from_phone.id, anonymous.id];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_eq!(report(&core, anonymous.id).await.delivery, Delivery::Draft);
+    let mut on_platform: Vec<_> = http
+        .reports(&phone_token)
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    on_platform.sort();
+    let mut expected = vec![filed.id, waiting.id, from_phone.id];
+    expected.sort();
+    assert_eq!(on_platform, expected);
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_queued_for_one_platform_never_goes_to_another() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let platform_a = start_platform(dir_a.path(), any_addr()).await;
+    let addr_a = platform_a.addr();
+    let url_a = platform_a.url();
+    let platform_b = start_platform(dir_b.path(), any_addr()).await;
+    let url_b = platform_b.url();
+    let device = Device::new();
+    let (core, _events) = device.open(&url_a, quick_sync());
+    core.start_sync();
+    let on_a = sign_in(&core, dir_a.path(), RESIDENT_PHONE).await;
+    let catalogue_a = catalogue(&core).await;
+
+    // Platform A is down; a report waits for it.
+    platform_a.shutdown().await;
+    let for_a = new_draft(&core).await;
+    save_draft(&core, for_a.id, good_draft(&catalogue_a)).await;
+    submit(&core, for_a.id).await;
+    wait_delivery(
+        &core,
+        for_a.id,
+        "a failed attempt",
+        |d| matches!(d, Delivery::Queued { attempts, .. } if *attempts >= 1),
+    )
+    .await;
+
+    // The address changes to platform B, where someone has the same user id.
+    let mut settings = status(&core).await.settings;
+    settings.platform_url = url_b.clone();
+    call(&core, Request::SaveSettings { settings }).await;
+    let on_b = sign_in(&core, dir_b.path(), RESIDENT_PHONE).await;
+    assert_eq!(on_b.user_id, on_a.user_id, "the ids collide");
+    assert_eq!(my_reports(&core).await, vec![]);
+    assert_eq!(status(&core).await.sync.pending, 0);
+
+    // A report written for B goes out; the one for A does not go with it.
+    let catalogue_b = catalogue(&core).await;
+    let for_b = new_draft(&core).await;
+    save_draft(&core, for_b.id, good_draft(&catalogue_b)).await;
+    submit(&core, for_b.id).await;
+    wait_delivery(&core, for_b.id, "delivery to B", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    // The report for A was queued first; a forced pass after its backoff would have sent it.
+    call(&core, Request::SyncNow).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let http_b = Http::new(&url_b);
+    let on_platform_b: Vec<_> = http_b
+        .reports(&device.token().unwrap())
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(on_platform_b, vec![for_b.id]);
+
+    // Back on A (up again), the waiting report goes where it was written for.
+    let platform_a = start_platform(dir_a.path(), addr_a).await;
+    let mut settings = status(&core).await.settings;
+    settings.platform_url = url_a.clone();
+    call(&core, Request::SaveSettings { settings }).await;
+    sign_in(&core, dir_a.path(), RESIDENT_PHONE).await;
+    wait_delivery(&core, for_a.id, "delivery to A", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    let on_platform_a: Vec<_> = Http::new(&url_a)
+        .reports(&device.token().unwrap())
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(on_platform_a, vec![for_a.id]);
+    assert_eq!(
+        my_reports(&core)
+            .await
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        vec![for_a.id],
+        "B's report is not listed on A"
+    );
+
+    core.shutdown().await;
+    platform_a.shutdown().await;
+    platform_b.shutdown().await;
 }

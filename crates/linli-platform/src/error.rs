@@ -29,6 +29,16 @@ pub enum Error {
     /// The database failed while seeding or tidying up.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The platform would be reachable from other machines with no way to send codes.
+    #[error(
+        "no SMS gateway is configured: listening on {listen}, sign-in codes would reach only \
+         the log. Pass --demo-sms (or LINLI_DEMO_SMS=1) to run the demo gateway anyway, which \
+         writes codes to the log and <data-dir>/codes, or listen on a loopback address"
+    )]
+    NoSmsGateway {
+        /// The address it was to listen on.
+        listen: SocketAddr,
+    },
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {

@@ -32,6 +32,10 @@ enum Command {
         /// supported in this build yet.
         #[arg(long, env = "LINLI_DATABASE_URL")]
         database_url: Option<String>,
+        /// Write sign-in codes to the log and <data-dir>/codes instead of sending them, even
+        /// when listening beyond this machine (on a loopback address this is the default).
+        #[arg(long, env = "LINLI_DEMO_SMS")]
+        demo_sms: bool,
     },
 }
 
@@ -74,9 +78,11 @@ async fn main() -> anyhow::Result<()> {
         listen,
         data_dir,
         database_url,
+        demo_sms,
     } = Cli::parse().command;
     let mut config = linli_platform::Config::new(data_dir).with_listen(listen);
     config.database_url = database_url;
+    config.demo_sms = demo_sms;
     let platform = linli_platform::spawn(config)
         .await
         .context("starting linli-platform")?;

@@ -2,7 +2,7 @@
 //! the change feed and the shutdown signal.
 
 use crate::Error;
-use crate::auth::sms::{DemoSmsGateway, SmsGateway};
+use crate::auth::sms::SmsGateway;
 use crate::clock::Clock;
 use crate::config::{Config, Limits};
 use crate::demo;
@@ -64,6 +64,8 @@ struct Shared {
     photos: PhotoFiles,
     feed: Feed,
     shutdown: watch::Sender<bool>,
+    /// Bumped whenever a session is signed out, so open event streams check theirs at once.
+    sign_outs: watch::Sender<u64>,
     data_dir: PathBuf,
 }
 
@@ -86,6 +88,8 @@ impl AppState {
     /// Creates the data dir, opens and migrates the database, and seeds the demo community
     /// when the database is empty (and `config.seed_demo` is set).
     pub fn open(config: &Config) -> Result<Self, Error> {
+        // Refused before anything is created on disk.
+        let sms = config.sms_gateway()?;
         let location = database_location(config.database_url.as_deref(), &config.data_dir)?;
         std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error(&config.data_dir))?;
         let store = match &location {
@@ -98,11 +102,19 @@ impl AppState {
             DatabaseLocation::SqliteMemory => SqliteStore::open_in_memory()?,
         };
         tracing::info!(database = ?location, "database ready");
-        Self::with_store(config, Arc::new(store))
+        Self::assemble(config, Arc::new(store), sms)
     }
 
     /// The same with a store opened elsewhere.
     pub fn with_store(config: &Config, store: Arc<dyn Store>) -> Result<Self, Error> {
+        Self::assemble(config, store, config.sms_gateway()?)
+    }
+
+    fn assemble(
+        config: &Config,
+        store: Arc<dyn Store>,
+        sms: Arc<dyn SmsGateway>,
+    ) -> Result<Self, Error> {
         if config.seed_demo && store.seed_if_empty(&demo::seed())? {
             tracing::info!("seeded the demo community {}", demo::ESTATE_NAME);
         }
@@ -116,10 +128,6 @@ impl AppState {
         }
         let photos_dir = config.data_dir.join("photos");
         let photos = PhotoFiles::open(photos_dir.clone()).map_err(data_dir_error(&photos_dir))?;
-        let sms = config
-            .sms
-            .clone()
-            .unwrap_or_else(|| Arc::new(DemoSmsGateway::new(&config.data_dir)));
         let feed = Feed::new(store.latest_event_seq()?);
         Ok(Self(Arc::new(Shared {
             store,
@@ -129,6 +137,7 @@ impl AppState {
             photos,
             feed,
             shutdown: watch::Sender::new(false),
+            sign_outs: watch::Sender::new(0),
             data_dir: config.data_dir.clone(),
         })))
     }
@@ -172,6 +181,16 @@ impl AppState {
 
     pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.0.shutdown.subscribe()
+    }
+
+    /// Announces that a session was signed out.
+    pub(crate) fn notify_sign_out(&self) {
+        self.0.sign_outs.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Wakes on every sign-out.
+    pub(crate) fn sign_outs(&self) -> watch::Receiver<u64> {
+        self.0.sign_outs.subscribe()
     }
 
     /// Runs blocking work (the store) on the blocking pool.

@@ -219,3 +219,66 @@ async fn changes_can_be_polled_page_by_page() {
     assert!(none.is_empty());
     assert_eq!(t.get(&staff, "/v1/changes?after=soon").await.status(), 400);
 }
+
+/// Reads the rest of a stream: the data events it carried, or `None` if it was still open
+/// after five seconds.
+async fn until_the_end(feed: &mut EventReader) -> Option<Vec<String>> {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        let mut data = Vec::new();
+        while let Some(chunk) = feed.body.next().await {
+            let Ok(chunk) = chunk else { break };
+            feed.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+        for line in feed.buffer.lines() {
+            if let Some(v) = line.strip_prefix("data:") {
+                data.push(v.trim().to_owned());
+            }
+        }
+        data
+    })
+    .await
+    .ok()
+}
+
+#[tokio::test]
+async fn signing_out_ends_an_open_stream() {
+    let t = TestPlatform::start().await;
+    let resident = t.sign_in(demo::RESIDENT_PHONE).await;
+    let mut feed = open(&t, &resident, None).await;
+    // The stream works while signed in.
+    let _: Report = ok_json(t.file(&resident, &leaking_pipe()).await).await;
+    feed.next_report_event().await;
+
+    let signed_out = t
+        .http
+        .delete(t.url("/v1/auth/sessions/current"))
+        .bearer_auth(&resident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 204);
+    // The same person files again from another session: the closed stream must not tell.
+    let other = t.sign_in(demo::RESIDENT_PHONE).await;
+    let _: Report = ok_json(t.file(&other, &leaking_pipe()).await).await;
+    let rest = until_the_end(&mut feed)
+        .await
+        .expect("the stream ended after sign-out");
+    assert!(rest.is_empty(), "events after sign-out: {rest:?}");
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_session_expires() {
+    let t = TestPlatform::start_with(|c| c.limits.session_ttl = time::Duration::hours(1)).await;
+    let staff = t.sign_in(demo::PROPERTY_STAFF_PHONE).await;
+    let resident = t.sign_in(demo::RESIDENT_PHONE).await;
+    let mut staff_feed = open(&t, &staff, None).await;
+    t.clock
+        .advance(time::Duration::hours(1) - time::Duration::seconds(15));
+    // Staff's session has just expired; the resident signed in half a minute later, so
+    // theirs still works.
+    let _: Report = ok_json(t.file(&resident, &leaking_pipe()).await).await;
+    let rest = until_the_end(&mut staff_feed)
+        .await
+        .expect("the stream ended at its session's expiry");
+    assert!(rest.is_empty(), "events after expiry: {rest:?}");
+}

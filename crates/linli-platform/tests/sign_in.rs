@@ -302,3 +302,100 @@ async fn a_code_that_could_not_be_sent_does_not_count_against_the_limits() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn many_wrong_guesses_at_once_never_pass_the_limit() {
+    let t = TestPlatform::start().await;
+    t.request_code(demo::RESIDENT_PHONE).await;
+    let right = t.code(demo::RESIDENT_PHONE);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let guesses = (0..20).map(|_| t.exchange(demo::RESIDENT_PHONE, wrong));
+    let mut compared = 0;
+    for response in futures_util::future::join_all(guesses).await {
+        assert_eq!(response.status(), 401);
+        let p: linli_api::platform::Problem = response.json().await.unwrap();
+        match p.code {
+            ErrorCode::OtpInvalid => compared += 1,
+            ErrorCode::OtpExpired => {}
+            other => panic!("unexpected {other:?}: {}", p.detail),
+        }
+    }
+    assert_eq!(compared, 5, "exactly five guesses were compared");
+    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
+    let attempts: i64 = db
+        .query_row("SELECT attempts FROM otp_codes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attempts, 5);
+    problem(
+        t.exchange(demo::RESIDENT_PHONE, &right).await,
+        401,
+        ErrorCode::OtpExpired,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn probing_unknown_numbers_is_rate_limited_per_address() {
+    let t = TestPlatform::start_with(|c| c.limits.codes_per_client = 3).await;
+    for phone in ["13911110001", "13911110002", "13911110003"] {
+        problem(
+            t.request_code(phone).await,
+            404,
+            ErrorCode::PhoneNotRegistered,
+        )
+        .await;
+    }
+    let response = t.request_code("13911110004").await;
+    assert_eq!(response.headers()["retry-after"], "3600");
+    problem(response, 429, ErrorCode::RateLimited).await;
+    // Registered numbers wait too: the address is out of asks, whatever it asks about.
+    problem(
+        t.request_code(demo::RESIDENT_PHONE).await,
+        429,
+        ErrorCode::RateLimited,
+    )
+    .await;
+    t.clock.advance(Duration::hours(1));
+    assert_eq!(t.request_code(demo::RESIDENT_PHONE).await.status(), 200);
+}
+
+#[tokio::test]
+async fn one_address_has_a_limited_number_of_sign_in_attempts() {
+    let t = TestPlatform::start_with(|c| c.limits.sign_ins_per_client = 3).await;
+    t.request_code(demo::RESIDENT_PHONE).await;
+    let right = t.code(demo::RESIDENT_PHONE);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    problem(
+        t.exchange(demo::RESIDENT_PHONE, wrong).await,
+        401,
+        ErrorCode::OtpInvalid,
+    )
+    .await;
+    problem(
+        t.exchange("13911110001", wrong).await,
+        404,
+        ErrorCode::PhoneNotRegistered,
+    )
+    .await;
+    problem(
+        t.exchange(demo::RESIDENT_PHONE, wrong).await,
+        401,
+        ErrorCode::OtpInvalid,
+    )
+    .await;
+    // The fourth try is refused before the number or the code is looked at.
+    for phone in ["13911110002", demo::RESIDENT_PHONE] {
+        let response = t.exchange(phone, &right).await;
+        assert_eq!(response.headers()["retry-after"], "3600");
+        let p = problem(response, 429, ErrorCode::RateLimited).await;
+        assert!(p.detail.contains("sign-in attempts"), "{}", p.detail);
+    }
+}

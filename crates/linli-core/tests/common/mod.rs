@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use linli_api::ipc::{AppStatus, Delivery, LocalReport, Request, Response, SyncState};
-use linli_api::platform::{Catalogue, Profile, SessionGrant, StatusChange};
+use linli_api::platform::{Catalogue, NewReport, Profile, SessionGrant, StatusChange};
 use linli_api::report::{Place, Report, ReportDraft, ReportStatus, Urgency};
 use linli_api::{ApiError, ReportId};
 use linli_core::{
@@ -389,6 +389,21 @@ impl Http {
             .await
             .unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
+    /// Files a report as another device of the token's owner would.
+    pub async fn file_report(&self, token: &str, report: &NewReport) -> Report {
+        let r = self
+            .client
+            .post(format!("{}/v1/reports", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", report.id.to_string())
+            .json(report)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
     }
 
     /// Ends a session on the platform, as an expiry or a sign-out elsewhere would.

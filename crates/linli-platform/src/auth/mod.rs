@@ -7,11 +7,11 @@ pub mod rate_limit;
 pub mod sms;
 
 use crate::config::Limits;
-use crate::store::{CodeHistory, NewCode, Store, User};
+use crate::store::{ClientAction, CodeAttempt, CodeHistory, NewCode, Store, StoredSession, User};
 use linli_api::platform::{Profile, SessionGrant, UnitRef};
 use linli_api::validate::{validate_code, validate_phone};
 use linli_api::{ApiError, ErrorCode, platform::OtpSent};
-use otp::{DeadCode, Verdict};
+use otp::DeadCode;
 use rate_limit::{RateRule, RetryAfter};
 use sms::CodeMessage;
 use time::{Duration, OffsetDateTime};
@@ -23,7 +23,8 @@ pub struct Caller {
     pub user: User,
     /// Units they own or rent (empty for staff).
     pub units: Vec<UnitRef>,
-    /// Hash of the token they presented, to sign exactly this session out.
+    /// Hash of the token they presented, to sign exactly this session out (and to check it
+    /// again during a long answer).
     pub(crate) token_hash: [u8; 32],
 }
 
@@ -36,14 +37,47 @@ pub struct IssuedCode {
     pub message: CodeMessage,
 }
 
-fn rate_limited(wait: RetryAfter) -> ApiError {
+fn rate_limited(wait: RetryAfter, what: &str) -> ApiError {
     ApiError {
         retry_after_seconds: Some(wait.0),
         ..ApiError::new(
             ErrorCode::RateLimited,
-            "too many codes asked for; wait and try again",
+            format!("too many {what}; wait and try again"),
         )
     }
+}
+
+fn not_registered() -> ApiError {
+    ApiError::new(
+        ErrorCode::PhoneNotRegistered,
+        "no resident or staff member has this phone number",
+    )
+}
+
+/// Counts one `action` against the asking address's limit, refusing it when the limit is
+/// reached. Done before anything is looked up, so the answer says nothing about a number
+/// until the address is within its limit.
+fn admit_client(
+    store: &dyn Store,
+    limits: &Limits,
+    now: OffsetDateTime,
+    client: &str,
+    action: ClientAction,
+) -> Result<(), ApiError> {
+    let (max_in_window, what) = match action {
+        ClientAction::CodeRequest => (limits.codes_per_client, "codes asked for"),
+        ClientAction::SignIn => (limits.sign_ins_per_client, "sign-in attempts"),
+    };
+    let rule = RateRule {
+        min_interval: Duration::ZERO,
+        max_in_window,
+        window: limits.code_window,
+    };
+    store
+        .admit_client(action, client, now, now - limits.code_window, &|earlier| {
+            rule.check(earlier, now)
+        })?
+        .map_err(|wait| rate_limited(wait, what))
 }
 
 fn whole_seconds(d: Duration) -> u64 {
@@ -60,6 +94,10 @@ pub fn code_sent(limits: &Limits) -> OtpSent {
 
 /// Checks the phone and the limits and stores a new code for it. `client` is the asking
 /// network address (per-address limit).
+///
+/// An unregistered number is answered as such (a resident must learn their number is not on
+/// the register), but only after the request counted against the address's limit, so the
+/// register cannot be probed faster than that limit allows.
 pub fn issue_code(
     store: &dyn Store,
     limits: &Limits,
@@ -68,30 +106,16 @@ pub fn issue_code(
     client: &str,
 ) -> Result<IssuedCode, ApiError> {
     let phone = validate_phone(phone).map_err(|e| ApiError::validation(vec![e]))?;
+    admit_client(store, limits, now, client, ClientAction::CodeRequest)?;
     if store.user_by_phone(&phone)?.is_none() {
-        return Err(ApiError::new(
-            ErrorCode::PhoneNotRegistered,
-            "no resident or staff member has this phone number",
-        ));
+        return Err(not_registered());
     }
     let per_phone = RateRule {
         min_interval: limits.code_resend_interval,
         max_in_window: limits.codes_per_phone,
         window: limits.code_window,
     };
-    let per_client = RateRule {
-        min_interval: Duration::ZERO,
-        max_in_window: limits.codes_per_client,
-        window: limits.code_window,
-    };
-    let admit = |history: &CodeHistory| match (
-        per_phone.check(&history.phone, now),
-        per_client.check(&history.client, now),
-    ) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(a), Err(b)) => Err(a.max(b)),
-        (Err(a), _) | (_, Err(a)) => Err(a),
-    };
+    let admit = |history: &CodeHistory| per_phone.check(&history.phone, now);
     let code = otp::new_code();
     let salt = otp::new_salt();
     let new = NewCode {
@@ -104,7 +128,7 @@ pub fn issue_code(
     };
     let id = store
         .issue_code(&new, now - limits.code_window, &admit)?
-        .map_err(rate_limited)?;
+        .map_err(|wait| rate_limited(wait, "codes asked for"))?;
     Ok(IssuedCode {
         id,
         message: CodeMessage {
@@ -116,13 +140,24 @@ pub fn issue_code(
     })
 }
 
-/// Exchanges a phone and its latest code for a session.
+fn dead_code(why: DeadCode) -> ApiError {
+    let why = match why {
+        DeadCode::Used => "the code was already used",
+        DeadCode::Expired => "the code has expired",
+        DeadCode::TooManyAttempts => "too many wrong codes were tried",
+    };
+    ApiError::new(ErrorCode::OtpExpired, format!("{why}; ask for a new code"))
+}
+
+/// Exchanges a phone and its latest code for a session. `client` is the asking network
+/// address (per-address limit on tries).
 pub fn sign_in(
     store: &dyn Store,
     limits: &Limits,
     now: OffsetDateTime,
     phone: &str,
     code: &str,
+    client: &str,
 ) -> Result<SessionGrant, ApiError> {
     let (phone, code) = match (validate_phone(phone), validate_code(code)) {
         (Ok(p), Ok(c)) => (p, c),
@@ -131,40 +166,40 @@ pub fn sign_in(
             return Err(ApiError::validation(fields));
         }
     };
-    let user = store.user_by_phone(&phone)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::PhoneNotRegistered,
-            "no resident or staff member has this phone number",
-        )
-    })?;
+    admit_client(store, limits, now, client, ClientAction::SignIn)?;
+    let user = store.user_by_phone(&phone)?.ok_or_else(not_registered)?;
     let stored = store.latest_code(&phone)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::OtpInvalid,
             "no code was sent to this phone; ask for one",
         )
     })?;
-    let expired =
-        |why: &str| ApiError::new(ErrorCode::OtpExpired, format!("{why}; ask for a new code"));
-    match otp::judge(&stored.state, &code, now, limits.code_attempts) {
-        Verdict::Dead(DeadCode::Used) => return Err(expired("the code was already used")),
-        Verdict::Dead(DeadCode::Expired) => return Err(expired("the code has expired")),
-        Verdict::Dead(DeadCode::TooManyAttempts) => {
-            return Err(expired("too many wrong codes were tried"));
+    if let Some(why) = otp::dead(&stored.state, now, limits.code_attempts) {
+        return Err(dead_code(why));
+    }
+    // The try is counted before the code is compared, in one step: guesses racing each
+    // other cannot all read the same count and all be compared.
+    let tries = match store.count_attempt(stored.id, limits.code_attempts, now)? {
+        CodeAttempt::Counted(tries) => tries,
+        CodeAttempt::Refused => {
+            // Used, or out of tries, by a racing request since it was read.
+            let why = store
+                .latest_code(&phone)?
+                .filter(|c| c.id == stored.id)
+                .and_then(|c| otp::dead(&c.state, now, limits.code_attempts))
+                .unwrap_or(DeadCode::TooManyAttempts);
+            return Err(dead_code(why));
         }
-        Verdict::Wrong => {
-            store.count_wrong_code(stored.id)?;
-            let left = limits
-                .code_attempts
-                .saturating_sub(stored.state.attempts + 1);
-            return Err(ApiError::new(
-                ErrorCode::OtpInvalid,
-                format!("wrong code; {left} attempts left"),
-            ));
-        }
-        Verdict::Accepted => {}
+    };
+    if !otp::matches(&stored.state, &code) {
+        let left = limits.code_attempts.saturating_sub(tries);
+        return Err(ApiError::new(
+            ErrorCode::OtpInvalid,
+            format!("wrong code; {left} attempts left"),
+        ));
     }
     if !store.use_code(stored.id, now)? {
-        return Err(expired("the code was already used"));
+        return Err(dead_code(DeadCode::Used));
     }
     let token = otp::new_session_token();
     let expires_at = now + limits.session_ttl;
@@ -183,7 +218,29 @@ pub fn authenticate(
     token: &str,
 ) -> Result<Caller, ApiError> {
     let token_hash = otp::hash_token(token);
-    let session = store.session(&token_hash)?.ok_or_else(|| {
+    let session = live_session(store, now, &token_hash)?;
+    let user = store.user(session.user_id)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            "the session's person no longer exists",
+        )
+    })?;
+    let units = store.units_of(user.id)?;
+    Ok(Caller {
+        user,
+        units,
+        token_hash,
+    })
+}
+
+/// The session with this token hash if it still works at `now`: not signed out, not expired.
+/// Long-lived answers (the event stream) ask again as they go.
+pub fn live_session(
+    store: &dyn Store,
+    now: OffsetDateTime,
+    token_hash: &[u8],
+) -> Result<StoredSession, ApiError> {
+    let session = store.session(token_hash)?.ok_or_else(|| {
         ApiError::new(ErrorCode::Unauthenticated, "unknown session token; sign in")
     })?;
     if session.revoked_at.is_some() {
@@ -198,18 +255,7 @@ pub fn authenticate(
             "this session has expired; sign in again",
         ));
     }
-    let user = store.user(session.user_id)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Unauthenticated,
-            "the session's person no longer exists",
-        )
-    })?;
-    let units = store.units_of(user.id)?;
-    Ok(Caller {
-        user,
-        units,
-        token_hash,
-    })
+    Ok(session)
 }
 
 /// Ends the caller's session.
@@ -248,7 +294,140 @@ pub fn mask_phone(phone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo;
+    use crate::store::hooked::Hooked;
     use rstest::rstest;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Barrier};
+
+    fn other_than(code: &str) -> &'static str {
+        if code == "000000" { "111111" } else { "000000" }
+    }
+
+    #[test]
+    fn racing_wrong_guesses_never_get_past_the_limit() {
+        const RACERS: usize = 12;
+        let limits = Limits::default();
+        let now = OffsetDateTime::now_utc();
+        let mut store = Hooked::seeded();
+        let issued = issue_code(&store, &limits, now, demo::RESIDENT_PHONE, "10.0.0.1").unwrap();
+        // Every guess reads the code before any guess goes on: the interleaving in which
+        // separate read, judge and count steps let every guess be compared.
+        let (barrier, reads) = (Arc::new(Barrier::new(RACERS)), AtomicUsize::new(0));
+        store.after_latest_code = Some(Box::new(move || {
+            if reads.fetch_add(1, Ordering::SeqCst) < RACERS {
+                barrier.wait();
+            }
+        }));
+        let wrong = other_than(&issued.message.code);
+        let answers: Vec<ErrorCode> = std::thread::scope(|scope| {
+            let guesses: Vec<_> = (0..RACERS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        sign_in(
+                            &store,
+                            &limits,
+                            now,
+                            demo::RESIDENT_PHONE,
+                            wrong,
+                            "10.0.0.1",
+                        )
+                        .unwrap_err()
+                        .code
+                    })
+                })
+                .collect();
+            guesses.into_iter().map(|g| g.join().unwrap()).collect()
+        });
+        let compared = answers
+            .iter()
+            .filter(|c| **c == ErrorCode::OtpInvalid)
+            .count();
+        assert_eq!(compared, limits.code_attempts as usize, "{answers:?}");
+        assert!(
+            answers
+                .iter()
+                .all(|c| matches!(c, ErrorCode::OtpInvalid | ErrorCode::OtpExpired)),
+            "{answers:?}"
+        );
+        let stored = store.latest_code(demo::RESIDENT_PHONE).unwrap().unwrap();
+        assert_eq!(stored.state.attempts, limits.code_attempts);
+        // The right code no longer works either.
+        let late = sign_in(
+            &store,
+            &limits,
+            now,
+            demo::RESIDENT_PHONE,
+            &issued.message.code,
+            "10.0.0.1",
+        )
+        .unwrap_err();
+        assert_eq!(late.code, ErrorCode::OtpExpired, "{late:?}");
+    }
+
+    #[test]
+    fn the_right_code_on_the_last_try_signs_in() {
+        let limits = Limits::default();
+        let now = OffsetDateTime::now_utc();
+        let store = Hooked::seeded();
+        let issued = issue_code(&store, &limits, now, demo::RESIDENT_PHONE, "10.0.0.1").unwrap();
+        let wrong = other_than(&issued.message.code);
+        for _ in 1..limits.code_attempts {
+            let e = sign_in(
+                &store,
+                &limits,
+                now,
+                demo::RESIDENT_PHONE,
+                wrong,
+                "10.0.0.1",
+            );
+            assert_eq!(e.unwrap_err().code, ErrorCode::OtpInvalid);
+        }
+        let right = &issued.message.code;
+        let grant = sign_in(
+            &store,
+            &limits,
+            now,
+            demo::RESIDENT_PHONE,
+            right,
+            "10.0.0.1",
+        );
+        assert_eq!(grant.unwrap().profile.phone_masked, "138****0001");
+    }
+
+    #[test]
+    fn probing_unknown_numbers_counts_against_the_address() {
+        let limits = Limits {
+            codes_per_client: 2,
+            ..Limits::default()
+        };
+        let now = OffsetDateTime::now_utc();
+        let store = Hooked::seeded();
+        let ask = |phone: &str, client: &str| {
+            issue_code(&store, &limits, now, phone, client)
+                .map(|_| ())
+                .map_err(|e| e.code)
+        };
+        assert_eq!(
+            ask("13911110001", "10.0.0.1"),
+            Err(ErrorCode::PhoneNotRegistered)
+        );
+        assert_eq!(
+            ask("13911110002", "10.0.0.1"),
+            Err(ErrorCode::PhoneNotRegistered)
+        );
+        assert_eq!(ask("13911110003", "10.0.0.1"), Err(ErrorCode::RateLimited));
+        assert_eq!(
+            ask(demo::RESIDENT_PHONE, "10.0.0.1"),
+            Err(ErrorCode::RateLimited)
+        );
+        // Another address is not affected.
+        assert_eq!(
+            ask("13911110003", "10.0.0.2"),
+            Err(ErrorCode::PhoneNotRegistered)
+        );
+        assert_eq!(ask(demo::RESIDENT_PHONE, "10.0.0.2"), Ok(()));
+    }
 
     #[rstest]
     #[case("13800138000", "138****8000")]

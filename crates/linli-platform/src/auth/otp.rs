@@ -83,6 +83,25 @@ pub enum Verdict {
     Dead(DeadCode),
 }
 
+/// Why the code can no longer be tried, whatever is typed; `None` while it may be tried.
+pub fn dead(state: &CodeState, now: OffsetDateTime, max_attempts: u32) -> Option<DeadCode> {
+    if state.used {
+        Some(DeadCode::Used)
+    } else if now >= state.expires_at {
+        Some(DeadCode::Expired)
+    } else if state.attempts >= max_attempts {
+        Some(DeadCode::TooManyAttempts)
+    } else {
+        None
+    }
+}
+
+/// Whether `presented` is the code. Compare only after the try was counted
+/// ([`crate::store::Store::count_attempt`]), so racing guesses cannot exceed the limit.
+pub fn matches(state: &CodeState, presented: &str) -> bool {
+    same_hash(&hash_code(&state.salt, presented), &state.code_hash)
+}
+
 /// Judges `presented` against the latest code. A dead code stays dead even when the right
 /// digits are typed, so a used or exhausted code can never be replayed.
 pub fn judge(
@@ -91,16 +110,10 @@ pub fn judge(
     now: OffsetDateTime,
     max_attempts: u32,
 ) -> Verdict {
-    if state.used {
-        Verdict::Dead(DeadCode::Used)
-    } else if now >= state.expires_at {
-        Verdict::Dead(DeadCode::Expired)
-    } else if state.attempts >= max_attempts {
-        Verdict::Dead(DeadCode::TooManyAttempts)
-    } else if same_hash(&hash_code(&state.salt, presented), &state.code_hash) {
-        Verdict::Accepted
-    } else {
-        Verdict::Wrong
+    match dead(state, now, max_attempts) {
+        Some(why) => Verdict::Dead(why),
+        None if matches(state, presented) => Verdict::Accepted,
+        None => Verdict::Wrong,
     }
 }
 

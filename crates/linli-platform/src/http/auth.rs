@@ -13,8 +13,8 @@ use linli_api::platform::{OtpRequest, OtpSent, Problem, Profile, SessionGrant, S
 /// Ask for a one-time sign-in code.
 ///
 /// The code goes to the phone by SMS; on the demo platform it is written to the log and to
-/// `<data-dir>/codes`. Limits: one code per phone every 30 s, five per hour, twenty per
-/// network address per hour.
+/// `<data-dir>/codes`. Limits: one code per phone every 30 s, five per hour, twenty asks per
+/// network address per hour (registered numbers or not).
 #[utoipa::path(
     post, path = "/v1/auth/otp", tag = "auth",
     request_body = OtpRequest,
@@ -60,6 +60,8 @@ pub async fn request_code(
 }
 
 /// Sign in with a phone and the code sent to it.
+///
+/// Each code may be tried five times; a network address may try sixty times an hour.
 #[utoipa::path(
     post, path = "/v1/auth/sessions", tag = "auth",
     request_body = SignInRequest,
@@ -69,14 +71,26 @@ pub async fn request_code(
         (status = 401, description = "`otp_invalid` (wrong code) or `otp_expired` (expired, used, or too many wrong tries)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`phone_not_registered`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many sign-in attempts from this network address", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> Result<(StatusCode, Json<SessionGrant>), HttpError> {
     let grant = state
-        .blocking(move |s| auth::sign_in(s.store(), s.limits(), s.now(), &body.phone, &body.code))
+        .blocking(move |s| {
+            auth::sign_in(
+                s.store(),
+                s.limits(),
+                s.now(),
+                &body.phone,
+                &body.code,
+                &client.to_string(),
+            )
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(grant)))
 }
@@ -97,6 +111,7 @@ pub async fn sign_out(
     state
         .blocking(move |s| auth::sign_out(s.store(), s.now(), &caller))
         .await?;
+    state.notify_sign_out();
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

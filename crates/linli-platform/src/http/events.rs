@@ -1,7 +1,7 @@
 //! The change feed: server-sent events, and a polling fallback over the same rows.
 
 use super::problem::HttpError;
-use crate::auth::Caller;
+use crate::auth::{self, Caller};
 use crate::report::visibility;
 use crate::state::AppState;
 use crate::store::Visibility;
@@ -27,30 +27,42 @@ const MAX_CHANGES: u32 = 500;
 /// How often an idle stream sends a comment, so proxies and clients know it is alive.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// Longest an idle stream sleeps before checking its session again, whatever its expiry.
+const MAX_IDLE_CHECK: Duration = Duration::from_secs(60 * 60);
+
 struct Cursor {
     state: AppState,
+    /// The session the stream was opened with: checked again before every read, so a stream
+    /// outlives neither sign-out nor expiry.
+    token_hash: [u8; 32],
     scope: Visibility,
     after: i64,
     pending: VecDeque<ReportEvent>,
     changes: watch::Receiver<i64>,
+    sign_outs: watch::Receiver<u64>,
     shutdown: watch::Receiver<bool>,
 }
 
 impl Cursor {
     /// The next event the caller may see, waiting for one if need be; `None` ends the stream
-    /// (the platform is stopping, or the store failed).
+    /// (the session ended, the platform is stopping, or the store failed).
     async fn next(&mut self) -> Option<ReportEvent> {
         loop {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
-            // Mark the current notification seen before reading, so an event committed while
-            // reading wakes the next wait instead of being missed.
+            // Mark the current notifications seen before reading, so an event committed (or a
+            // session signed out) while reading wakes the next wait instead of being missed.
             self.changes.borrow_and_update();
-            let (after, scope) = (self.after, self.scope);
-            let batch = self
+            self.sign_outs.borrow_and_update();
+            let (after, scope, token_hash) = (self.after, self.scope, self.token_hash);
+            let (expires_at, batch) = self
                 .state
-                .blocking(move |s| Ok(s.store().events_after(after, scope, BATCH)?))
+                .blocking(move |s| {
+                    let session = auth::live_session(s.store(), s.now(), &token_hash)?;
+                    let batch = s.store().events_after(after, scope, BATCH)?;
+                    Ok((session.expires_at, batch))
+                })
                 .await
                 .ok()?;
             if let Some(last) = batch.last() {
@@ -58,8 +70,13 @@ impl Cursor {
                 self.pending.extend(batch);
                 continue;
             }
+            let until_expiry = Duration::try_from(expires_at - self.state.now())
+                .unwrap_or(Duration::ZERO)
+                .min(MAX_IDLE_CHECK);
             tokio::select! {
                 changed = self.changes.changed() => changed.ok()?,
+                signed_out = self.sign_outs.changed() => signed_out.ok()?,
+                () = tokio::time::sleep(until_expiry) => {}
                 () = crate::server::stopped(&mut self.shutdown) => return None,
             }
         }
@@ -87,7 +104,8 @@ fn last_event_id(headers: &HeaderMap) -> Option<i64> {
 /// Each event is named `report`, its `id` is the change's sequence number and its `data` a
 /// `ReportEvent` as JSON. Reconnect with `Last-Event-ID` to receive what was missed first;
 /// without it the stream starts with the next change. An id the platform never issued (its
-/// database was reset) replays from the beginning.
+/// database was reset) replays from the beginning. The stream ends when its session is signed
+/// out or expires; sign in again and reconnect.
 #[utoipa::path(
     get, path = "/v1/events", tag = "events",
     security(("bearer" = [])),
@@ -111,6 +129,8 @@ pub async fn events(
         None => latest,
     };
     let cursor = Cursor {
+        token_hash: caller.token_hash,
+        sign_outs: state.sign_outs(),
         scope: visibility(&caller.user),
         shutdown: state.shutdown_signal(),
         state,

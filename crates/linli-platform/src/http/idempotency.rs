@@ -66,11 +66,26 @@ struct Claim {
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        if !self.settled {
-            // Runs on the request's own thread: a short write, and it must not be skipped.
-            if let Err(e) = self.state.store().release_key(&self.scope, &self.key) {
+        if self.settled {
+            return;
+        }
+        let (state, scope, key) = (
+            self.state.clone(),
+            std::mem::take(&mut self.scope),
+            std::mem::take(&mut self.key),
+        );
+        let release = move || {
+            if let Err(e) = state.store().release_key(&scope, &key) {
                 tracing::error!(error = %e, "releasing an idempotency key");
             }
+        };
+        // Dropped on an async worker (a request failed or was cancelled): the write waits for
+        // the database, so it goes to the blocking pool rather than stall other requests. A
+        // release lost to a stopping runtime is made at the next start
+        // (`release_unanswered_keys`); off any runtime it is written at once.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(release)),
+            Err(_) => release(),
         }
     }
 }
@@ -202,6 +217,52 @@ mod tests {
     #[case("has space", false)]
     fn keys_are_printable_ascii(#[case] key: &str, #[case] ok: bool) {
         assert_eq!(parse_key(&HeaderValue::from_str(key).unwrap()).is_ok(), ok);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_dropped_claim_is_released_without_holding_up_the_async_thread() {
+        use crate::store::hooked::Hooked;
+        use std::sync::{Arc, Mutex, mpsc};
+        use std::time::{Duration, Instant};
+
+        let dir = tempfile::tempdir().unwrap();
+        let (go, slow) = mpsc::channel::<()>();
+        let slow = Mutex::new(slow);
+        let mut store = Hooked::seeded();
+        // A busy database: the release waits until the test lets it through (or 3 s pass).
+        store.before_release_key = Some(Box::new(move || {
+            let _ = slow.lock().unwrap().recv_timeout(Duration::from_secs(3));
+        }));
+        let state = AppState::with_store(&crate::Config::new(dir.path()), Arc::new(store)).unwrap();
+        let (now, lease) = (state.now(), state.limits().idempotency_lease);
+        let claim = move |s: &AppState| {
+            s.store()
+                .claim_key("anonymous", "k", b"A", now, now - lease)
+        };
+        assert_eq!(claim(&state).unwrap(), KeyClaim::Claimed);
+
+        let started = Instant::now();
+        drop(Claim {
+            state: state.clone(),
+            scope: "anonymous".into(),
+            key: "k".into(),
+            settled: false,
+        });
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "dropping the claim waited for the database on the async thread"
+        );
+        go.send(()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let again = state.blocking(move |s| Ok(claim(s)?)).await.unwrap();
+            if again == KeyClaim::Claimed {
+                break;
+            }
+            assert_eq!(again, KeyClaim::InProgress);
+            assert!(Instant::now() < deadline, "the key was never released");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::store::{
     NewReportRecord, ReportInsert, StatusMove, Store, StoredReport, User, Visibility,
 };
 use linli_api::platform::{Catalogue, NewReport, ReportDetail, Role, StatusChange};
-use linli_api::validate::{validate_draft, validate_note};
+use linli_api::validate::{against_catalogue, validate_draft, validate_note};
 use linli_api::{
     ApiError, ErrorCode, FieldError, FieldErrorCode, Place, Report, ReportDraft, ReportId,
 };
@@ -87,28 +87,22 @@ pub fn file_report(
         urgency: new.urgency,
         photo_ids: new.photo_ids.clone(),
     };
+    let known = catalogue(store, caller)?;
+    // The contract's rules, shared with the app: its form shows the same errors.
     let mut errors = validate_draft(&draft);
-    let categories = store.categories()?;
-    let category = categories.iter().find(|c| c.code == new.category.trim());
-    if category.is_none() && !errors.iter().any(|e| e.field == "category") {
-        errors.push(FieldError::new("category", FieldErrorCode::UnknownCategory));
-    }
+    errors.extend(against_catalogue(&draft, &known));
+    let category = known
+        .categories
+        .iter()
+        .find(|c| c.code == new.category.trim());
+    let label = place::place_label(
+        &new.place,
+        &known.units,
+        &known.buildings,
+        &known.common_areas,
+    );
 
-    let buildings = store.buildings(caller.user.estate_id)?;
-    let areas = store.common_areas(caller.user.estate_id)?;
-    let label = place::place_label(&new.place, &caller.units, &buildings, &areas);
-    if label.is_none() {
-        errors.push(match new.place {
-            Place::Unit { .. } => FieldError::new("place.unit_id", FieldErrorCode::UnitNotYours),
-            Place::Building { .. } => {
-                FieldError::new("place.building_id", FieldErrorCode::UnknownPlace)
-            }
-            Place::CommonArea { .. } => {
-                FieldError::new("place.area_id", FieldErrorCode::UnknownPlace)
-            }
-        });
-    }
-
+    // Platform-only: photos must be the caller's own uploads, not held by another report.
     let mut seen = HashSet::new();
     for photo_id in &new.photo_ids {
         let usable = seen.insert(*photo_id)
@@ -122,6 +116,10 @@ pub fn file_report(
     }
 
     let (Some(category), Some(place_label), true) = (category, label, errors.is_empty()) else {
+        if errors.is_empty() {
+            // Unreachable while `against_catalogue` and `place_label` read the same lists.
+            errors.push(FieldError::new("place", FieldErrorCode::UnknownPlace));
+        }
         return Err(ApiError::validation(errors));
     };
     let record = NewReportRecord {
@@ -149,6 +147,11 @@ pub fn file_report(
             ErrorCode::Conflict,
             "a different report with this id already exists",
         )),
+        // Another report took the photo after the check above.
+        ReportInsert::PhotoUnavailable(_) => Err(ApiError::validation(vec![FieldError::new(
+            "photos",
+            FieldErrorCode::UnknownPhoto,
+        )])),
     }
 }
 

@@ -5,6 +5,8 @@
 //!
 //! Methods are synchronous; handlers call them on the blocking pool.
 
+#[cfg(test)]
+pub(crate) mod hooked;
 mod sqlite;
 
 pub use sqlite::{OpenError, SqliteStore};
@@ -78,8 +80,34 @@ pub struct NewCode {
 pub struct CodeHistory {
     /// Codes sent to the same phone since the window start.
     pub phone: Vec<OffsetDateTime>,
-    /// Codes asked for from the same address since the window start.
-    pub client: Vec<OffsetDateTime>,
+}
+
+/// What a network address's limits count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAction {
+    /// Asking for a sign-in code (for any number, registered or not).
+    CodeRequest,
+    /// Trying to sign in with a code.
+    SignIn,
+}
+
+impl ClientAction {
+    /// How it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAction::CodeRequest => "code",
+            ClientAction::SignIn => "sign_in",
+        }
+    }
+}
+
+/// What came of counting one try at a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeAttempt {
+    /// Counted: this many tries so far, this one included. Only now may it be compared.
+    Counted(u32),
+    /// Not counted: the code was used, expired or out of tries meanwhile.
+    Refused,
 }
 
 /// A stored code.
@@ -167,6 +195,9 @@ pub enum ReportInsert {
     },
     /// A report with this id already exists.
     Exists(Report),
+    /// A photo is missing, someone else's, or already attached to another report; nothing
+    /// was filed.
+    PhotoUnavailable(PhotoId),
 }
 
 /// A report with the estate it belongs to (for visibility).
@@ -263,8 +294,26 @@ pub trait Store: Send + Sync + 'static {
     fn withdraw_code(&self, id: i64) -> StoreResult<()>;
     /// The latest code sent to a phone.
     fn latest_code(&self, phone: &str) -> StoreResult<Option<StoredCode>>;
-    /// Counts one wrong guess.
-    fn count_wrong_code(&self, id: i64) -> StoreResult<()>;
+    /// Counts one try at code `id` before it is compared, in one atomic step, if the code is
+    /// unused, unexpired at `now` and has had fewer than `max_attempts` tries: racing guesses
+    /// can never together compare more than `max_attempts` times.
+    fn count_attempt(
+        &self,
+        id: i64,
+        max_attempts: u32,
+        now: OffsetDateTime,
+    ) -> StoreResult<CodeAttempt>;
+    /// Records one `action` from `client` at `now` if `admit` allows it given the same
+    /// address's earlier ones since `window_start`, deciding and recording atomically.
+    /// Records older than the window are forgotten.
+    fn admit_client(
+        &self,
+        action: ClientAction,
+        client: &str,
+        now: OffsetDateTime,
+        window_start: OffsetDateTime,
+        admit: &dyn Fn(&[OffsetDateTime]) -> Result<(), RetryAfter>,
+    ) -> StoreResult<Result<(), RetryAfter>>;
     /// Marks a code used; false if it was used already (a racing sign-in won).
     fn use_code(&self, id: i64, at: OffsetDateTime) -> StoreResult<bool>;
 
@@ -286,7 +335,9 @@ pub trait Store: Send + Sync + 'static {
     /// Registers a photo unless its id is taken (then says what holds it).
     fn claim_photo(&self, photo: &StoredPhoto, at: OffsetDateTime) -> StoreResult<PhotoClaim>;
 
-    /// Files a report: number, timeline entry, photo links and change event, all at once.
+    /// Files a report: number, timeline entry, photo links and change event, all at once. A
+    /// photo is linked only if the reporter uploaded it and no other report holds it, judged
+    /// inside the same transaction.
     fn insert_report(&self, report: &NewReportRecord) -> StoreResult<ReportInsert>;
     /// One report.
     fn report(&self, id: ReportId) -> StoreResult<Option<StoredReport>>;

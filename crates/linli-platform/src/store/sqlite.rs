@@ -6,9 +6,9 @@
 //! plenty for one community.
 
 use super::{
-    CodeHistory, Estate, KeyClaim, NewCode, NewReportRecord, PhotoClaim, ReportInsert, StatusMove,
-    Store, StoreError, StoreResult, StoredCode, StoredPhoto, StoredReport, StoredResponse,
-    StoredSession, User, Visibility,
+    ClientAction, CodeAttempt, CodeHistory, Estate, KeyClaim, NewCode, NewReportRecord, PhotoClaim,
+    ReportInsert, StatusMove, Store, StoreError, StoreResult, StoredCode, StoredPhoto,
+    StoredReport, StoredResponse, StoredSession, User, Visibility,
 };
 use crate::auth::otp::CodeState;
 use crate::auth::rate_limit::RetryAfter;
@@ -28,9 +28,12 @@ use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 /// The migrations, in order. Append only: a released file is never edited.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!(
-    "../../migrations/sqlite/0001_initial.sql"
-))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/sqlite/0001_initial.sql")),
+    M::up(include_str!(
+        "../../migrations/sqlite/0002_client_requests.sql"
+    )),
+];
 
 /// Storage in one SQLite file.
 #[derive(Debug)]
@@ -401,19 +404,16 @@ impl Store for SqliteStore {
     ) -> StoreResult<Result<i64, RetryAfter>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let times = |column: &str, value: &str| -> rusqlite::Result<Vec<OffsetDateTime>> {
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT created_at FROM otp_codes WHERE {column} = ?1 AND created_at > ?2"
-            ))?;
-            let mut times = Vec::new();
-            for time in stmt.query_map(params![value, ts(window_start)], |r| from_ts(r.get(0)?))? {
-                times.push(time?);
-            }
-            Ok(times)
-        };
         let history = CodeHistory {
-            phone: times("phone", &code.phone)?,
-            client: times("client", &code.client)?,
+            phone: {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT created_at FROM otp_codes WHERE phone = ?1 AND created_at > ?2",
+                )?;
+                stmt.query_map(params![code.phone, ts(window_start)], |r| {
+                    from_ts(r.get(0)?)
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            },
         };
         if let Err(wait) = admit(&history) {
             return Ok(Err(wait));
@@ -464,12 +464,57 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn count_wrong_code(&self, id: i64) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = ?1",
-            [id],
+    fn count_attempt(
+        &self,
+        id: i64,
+        max_attempts: u32,
+        now: OffsetDateTime,
+    ) -> StoreResult<CodeAttempt> {
+        let attempts: Option<u32> = self
+            .conn()
+            .query_row(
+                "UPDATE otp_codes SET attempts = attempts + 1
+                 WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3
+                 RETURNING attempts",
+                params![id, max_attempts, ts(now)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(attempts.map_or(CodeAttempt::Refused, CodeAttempt::Counted))
+    }
+
+    fn admit_client(
+        &self,
+        action: ClientAction,
+        client: &str,
+        now: OffsetDateTime,
+        window_start: OffsetDateTime,
+        admit: &dyn Fn(&[OffsetDateTime]) -> Result<(), RetryAfter>,
+    ) -> StoreResult<Result<(), RetryAfter>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM client_requests WHERE at <= ?1",
+            [ts(window_start)],
         )?;
-        Ok(())
+        let earlier: Vec<OffsetDateTime> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT at FROM client_requests WHERE action = ?1 AND client = ?2 AND at > ?3",
+            )?;
+            stmt.query_map(params![action.as_str(), client, ts(window_start)], |r| {
+                from_ts(r.get(0)?)
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        if let Err(wait) = admit(&earlier) {
+            return Ok(Err(wait));
+        }
+        tx.execute(
+            "INSERT INTO client_requests (action, client, at) VALUES (?1, ?2, ?3)",
+            params![action.as_str(), client, ts(now)],
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
     }
 
     fn use_code(&self, id: i64, at: OffsetDateTime) -> StoreResult<bool> {
@@ -621,10 +666,17 @@ impl Store for SqliteStore {
             ],
         )?;
         for photo in &report.photo_ids {
-            tx.execute(
-                "UPDATE photos SET report_id = ?2 WHERE id = ?1",
-                params![photo.to_string(), report.id.to_string()],
+            // Judged here, not before the transaction: a racing report could otherwise take
+            // the photo in between, and this one would move it away.
+            let linked = tx.execute(
+                "UPDATE photos SET report_id = ?2
+                 WHERE id = ?1 AND uploader_id = ?3 AND (report_id IS NULL OR report_id = ?2)",
+                params![photo.to_string(), report.id.to_string(), report.reporter.0],
             )?;
+            if linked != 1 {
+                // Dropping the transaction undoes the report, its timeline and earlier links.
+                return Ok(ReportInsert::PhotoUnavailable(*photo));
+            }
         }
         let seq = append_event(&tx, new.estate_id, &report)?;
         tx.commit()?;
@@ -917,6 +969,139 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(s.latest_event_seq().unwrap(), s3);
+    }
+
+    #[test]
+    fn a_photo_held_by_one_report_is_never_moved_to_another() {
+        let s = store();
+        let resident = s.user_by_phone(demo::RESIDENT_PHONE).unwrap().unwrap();
+        let now = OffsetDateTime::now_utc();
+        let photo = StoredPhoto {
+            id: PhotoId::new(),
+            uploader: resident.id,
+            sha256: "00".repeat(32),
+            size: 10,
+            content_type: "image/jpeg".into(),
+            report_id: None,
+        };
+        assert_eq!(s.claim_photo(&photo, now).unwrap(), PhotoClaim::Created);
+        // Two reports that both checked the photo as free before either was filed.
+        let first = NewReportRecord {
+            photo_ids: vec![photo.id],
+            ..new_report(&resident, now)
+        };
+        let second = NewReportRecord {
+            photo_ids: vec![photo.id],
+            ..new_report(&resident, now)
+        };
+        assert!(matches!(
+            s.insert_report(&first).unwrap(),
+            ReportInsert::Created { .. }
+        ));
+        assert_eq!(
+            s.insert_report(&second).unwrap(),
+            ReportInsert::PhotoUnavailable(photo.id)
+        );
+        assert_eq!(
+            s.photo(photo.id).unwrap().unwrap().report_id,
+            Some(first.id)
+        );
+        assert_eq!(s.report(second.id).unwrap(), None, "nothing of it was kept");
+        assert!(s.timeline(second.id).unwrap().is_empty());
+        assert_eq!(
+            s.events_after(0, Visibility::Reporter(resident.id), 10)
+                .unwrap()
+                .len(),
+            1
+        );
+        // Someone else's photo cannot be attached either.
+        let neighbour = s
+            .user_by_phone(demo::SECOND_RESIDENT_PHONE)
+            .unwrap()
+            .unwrap();
+        let theirs = NewReportRecord {
+            photo_ids: vec![photo.id],
+            ..new_report(&neighbour, now)
+        };
+        assert_eq!(
+            s.insert_report(&theirs).unwrap(),
+            ReportInsert::PhotoUnavailable(photo.id)
+        );
+        // Filing the first report again (a retry) keeps its photo.
+        assert!(matches!(
+            s.insert_report(&first).unwrap(),
+            ReportInsert::Exists(_)
+        ));
+    }
+
+    #[test]
+    fn attempts_are_counted_up_to_the_limit_and_not_on_dead_codes() {
+        let s = store();
+        let now = OffsetDateTime::now_utc();
+        let code = NewCode {
+            phone: demo::RESIDENT_PHONE.into(),
+            client: "10.0.0.1".into(),
+            salt: vec![0; 16],
+            code_hash: vec![0; 32],
+            created_at: now,
+            expires_at: now + Duration::minutes(5),
+        };
+        let id = s.issue_code(&code, now, &|_| Ok(())).unwrap().unwrap();
+        for n in 1..=3 {
+            assert_eq!(
+                s.count_attempt(id, 3, now).unwrap(),
+                CodeAttempt::Counted(n)
+            );
+        }
+        assert_eq!(s.count_attempt(id, 3, now).unwrap(), CodeAttempt::Refused);
+        let other = s.issue_code(&code, now, &|_| Ok(())).unwrap().unwrap();
+        let late = now + Duration::minutes(5);
+        assert_eq!(
+            s.count_attempt(other, 3, late).unwrap(),
+            CodeAttempt::Refused
+        );
+        assert!(s.use_code(other, now).unwrap());
+        assert_eq!(
+            s.count_attempt(other, 3, now).unwrap(),
+            CodeAttempt::Refused
+        );
+        assert_eq!(
+            s.latest_code(demo::RESIDENT_PHONE)
+                .unwrap()
+                .unwrap()
+                .state
+                .attempts,
+            0
+        );
+    }
+
+    #[test]
+    fn client_records_are_admitted_per_action_and_forgotten_after_the_window() {
+        let s = store();
+        let now = OffsetDateTime::now_utc();
+        let at_most = |n: usize| {
+            move |earlier: &[OffsetDateTime]| {
+                if earlier.len() < n {
+                    Ok(())
+                } else {
+                    Err(RetryAfter(9))
+                }
+            }
+        };
+        let admit = |action, at: OffsetDateTime, n| {
+            s.admit_client(action, "10.0.0.1", at, at - Duration::hours(1), &at_most(n))
+                .unwrap()
+        };
+        assert_eq!(admit(ClientAction::CodeRequest, now, 1), Ok(()));
+        assert_eq!(admit(ClientAction::CodeRequest, now, 1), Err(RetryAfter(9)));
+        assert_eq!(admit(ClientAction::SignIn, now, 1), Ok(()), "counted apart");
+        let later = now + Duration::hours(1);
+        assert_eq!(admit(ClientAction::CodeRequest, later, 1), Ok(()));
+        let kept: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM client_requests", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1, "records from before the window are gone");
     }
 
     #[test]
