@@ -888,3 +888,55 @@ async fn a_report_queued_for_one_platform_never_goes_to_another() {
     platform_a.shutdown().await;
     platform_b.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_the_platform_refuses_keeps_its_reason_and_words_and_can_be_sent_again() {
+    // A rule only the platform knows: this community's platform takes small request bodies.
+    let platform_dir = tempfile::tempdir().unwrap();
+    let mut config = linli_platform::Config::new(platform_dir.path()).with_listen(any_addr());
+    config.limits.json_body_bytes = 1500;
+    config.limits.code_resend_interval = time::Duration::ZERO;
+    let platform = linli_platform::spawn(config)
+        .await
+        .expect("platform starts");
+    let device = Device::new();
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+
+    // 900 characters: within the app's own limit (1000), but over 1500 bytes as JSON.
+    let long_words = "楼上卫生间漏水，".repeat(112) + "水";
+    let draft = new_draft(&core).await;
+    let mut content = good_draft(&catalogue);
+    content.description = long_words.clone();
+    save_draft(&core, draft.id, content.clone()).await;
+    submit(&core, draft.id).await;
+    let refused = wait_delivery(&core, draft.id, "the platform's refusal", |d| {
+        matches!(d, Delivery::Rejected { .. })
+    })
+    .await;
+    let Delivery::Rejected { error } = &refused.delivery else {
+        unreachable!("waited for Rejected")
+    };
+    assert_eq!(error.code, ErrorCode::PayloadTooLarge);
+    assert_eq!(
+        refused.draft.description, long_words,
+        "nothing the resident wrote is lost"
+    );
+    assert!(refused.delivery.is_editable());
+
+    // Shortened and sent again under the same id: it arrives, once.
+    content.description = "楼上卫生间漏水，天花板在滴水".into();
+    save_draft(&core, draft.id, content).await;
+    submit(&core, draft.id).await;
+    wait_delivery(&core, draft.id, "delivery after the fix", |d| {
+        matches!(d, Delivery::Delivered { .. })
+    })
+    .await;
+    let http = Http::new(&platform.url());
+    let token = http.sign_in(platform_dir.path(), RESIDENT_PHONE).await;
+    let on_platform = http.reports(&token).await;
+    assert_eq!(on_platform.len(), 1);
+    assert_eq!(on_platform[0].id, draft.id);
+}
