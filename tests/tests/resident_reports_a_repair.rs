@@ -10,7 +10,7 @@ use linli_api::platform::{SessionGrant, paths};
 use linli_e2e::{Driver, app_binary, axe_check, screenshot, wait_css, wait_until};
 use linli_platform::{Config, RunningPlatform, demo, latest_code};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Starts the platform on `listen` (port 0 for any) with its data in `dir`.
 async fn platform(dir: &Path, listen: SocketAddr) -> Result<RunningPlatform> {
@@ -265,7 +265,9 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     );
     let report = &on_platform[0];
 
-    // Staff acknowledge it with a note; the open window shows it without a restart.
+    // Staff acknowledge it with a note; the open window shows it without a restart, and the
+    // app asks the desktop to show a notification (watched on the session bus).
+    let notifications = NotificationWatch::start()?;
     let note = "已派维修师傅，今天下午三点上门";
     let changed = http
         .post(format!("{url}{}/{}/status", paths::REPORTS, report.id))
@@ -287,6 +289,7 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     )
     .await?;
     check_screen(&client, "09-report-acknowledged").await?;
+    notifications.expect_containing(note).await?;
 
     // My reports.
     go(&client, "/reports").await?;
@@ -397,6 +400,65 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     client.close().await?;
     running.shutdown().await;
     Ok(())
+}
+
+/// Watches the D-Bus session bus for the desktop notifications the app sends
+/// (`org.freedesktop.Notifications.Notify`), as a notification daemon would receive them.
+struct NotificationWatch {
+    monitor: Option<std::process::Child>,
+    log: PathBuf,
+}
+
+impl NotificationWatch {
+    fn start() -> Result<Self> {
+        let log = linli_e2e::output_dir().join("notifications.log");
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            eprintln!(
+                "e2e: no D-Bus session bus (scripts/test runs under dbus-launch); notifications not checked"
+            );
+            return Ok(Self { monitor: None, log });
+        }
+        let monitor = std::process::Command::new("dbus-monitor")
+            .args([
+                "--session",
+                "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+            ])
+            .stdout(std::fs::File::create(&log)?)
+            .spawn()
+            .context("start dbus-monitor")?;
+        Ok(Self {
+            monitor: Some(monitor),
+            log,
+        })
+    }
+
+    async fn expect_containing(mut self, text: &str) -> Result<()> {
+        if self.monitor.is_none() {
+            return Ok(());
+        }
+        for _ in 0..50 {
+            if std::fs::read_to_string(&self.log)?.contains(text) {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        if let Some(m) = self.monitor.as_mut() {
+            let _ = m.kill();
+        }
+        anyhow::bail!(
+            "no desktop notification containing {text:?} (see {})",
+            self.log.display()
+        )
+    }
+}
+
+impl Drop for NotificationWatch {
+    fn drop(&mut self) {
+        if let Some(m) = self.monitor.as_mut() {
+            let _ = m.kill();
+            let _ = m.wait();
+        }
+    }
 }
 
 /// A fresh idempotency key for the staff's status change.

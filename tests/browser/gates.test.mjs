@@ -1,0 +1,268 @@
+// Accessibility gates of issue 3 in headless Chromium, on the real UI (ui/dist) talking to the
+// real core and an embedded real platform through crates/linli-testhost.
+//
+// Every screen and state, in both themes (normal, elderly; switched through the settings
+// screen's #elderly-mode), at 360x800, 800x1280 and 1280x800:
+//   - axe-core (WCAG 2.0/2.1 A+AA, 2.2 AA): zero violations;
+//   - no horizontal scrolling (documentElement.scrollWidth <= innerWidth);
+//   - a full-page screenshot: test-output/browser/<screen>-<theme>-<width>.png;
+//   - in elderly mode, the measurement pass of measure.mjs (text >= 24 px, running text line
+//     height >= 1.5, targets >= 60x60 px, gaps >= 8 px, contrast >= 7:1):
+//     test-output/browser/measure-<screen>.json.
+// Lighthouse accessibility (score 100) on every screen that has its own address, per theme, in
+// the same Chromium (its DevTools port). The session lives in the test host's core, not in a
+// browser tab, so Lighthouse's fresh tab is signed in too. Form states reached by typing
+// (filled, field error, photo) have no address; axe covers them, and Lighthouse's
+// accessibility category is axe's rules run the same way.
+//
+// Run: scripts/test-browser (builds the test host; needs ui/dist from scripts/build-ui).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+import lighthouse from "lighthouse";
+import { measureInPage } from "./measure.mjs";
+import { outputDir, startChromium, startHost, writeJson, writeTestPng } from "./harness.mjs";
+
+const WIDTHS = [
+  { width: 360, height: 800 },
+  { width: 800, height: 1280 },
+  { width: 1280, height: 800 },
+];
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+const LIMITS = { minFontPx: 24, minLineHeight: 1.5, minTargetPx: 60, minGapPx: 8, minContrast: 7 };
+const PHONE = "13800000001"; // the demo community's resident
+const DESCRIPTION = "水管一直在滴水，厨房地面已经湿了";
+
+let host;
+let chrome;
+let browser;
+let page;
+const out = outputDir();
+const summary = { screens: {}, lighthouse: {}, pageErrors: [], consoleErrors: [] };
+const measures = {};
+
+before(async () => {
+  host = await startHost();
+  chrome = await startChromium();
+  browser = await chromium.connectOverCDP(`http://127.0.0.1:${chrome.port}`);
+  // @axe-core/playwright needs pages from a context it can see (not browser.newPage()).
+  const context = await browser.newContext({ viewport: WIDTHS[2] });
+  page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  page.on("pageerror", (e) => summary.pageErrors.push(`${page.url()}: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") summary.consoleErrors.push(`${page.url()}: ${m.text()}`);
+  });
+});
+
+after(async () => {
+  for (const [screen, m] of Object.entries(measures)) writeJson(`measure-${screen}.json`, m);
+  writeJson("summary.json", summary);
+  printSummary();
+  await browser?.close().catch(() => {});
+  await chrome?.stop();
+  await host?.stop();
+});
+
+function printSummary() {
+  const lines = ["", "screen                theme    axe(360/800/1280)  smallest font / target / gap / contrast (elderly)   lighthouse"];
+  for (const [screen, themes] of Object.entries(summary.screens)) {
+    for (const [theme, widths] of Object.entries(themes)) {
+      const axe = WIDTHS.map((w) => widths[w.width]?.axeViolations ?? "-").join("/");
+      const m = Object.values(widths)
+        .map((w) => w.smallest)
+        .filter(Boolean);
+      const min = (f) => (m.length ? Math.min(...m.map(f).filter((v) => v != null)) : "-");
+      const elderly = theme === "elderly" && m.length
+        ? `${min((s) => s.fontSize?.px)}px / ${min((s) => s.target && Math.min(s.target.width, s.target.height))}px / ${min((s) => s.gap?.px)}px / ${min((s) => s.contrast?.ratio)}:1`
+        : "";
+      const lh = summary.lighthouse[`${screen}/${theme}`]?.score ?? "";
+      lines.push(`${screen.padEnd(22)}${theme.padEnd(9)}${axe.padEnd(19)}${elderly.padEnd(54)}${lh}`);
+    }
+  }
+  console.log(lines.join("\n"));
+}
+
+async function settle() {
+  await page.evaluate(
+    () =>
+      new Promise((r) =>
+        document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(r))),
+      ),
+  );
+  await page.waitForTimeout(250);
+}
+
+function formatAxe(violations) {
+  return violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => `${n.target.join(" ")} :: ${n.failureSummary?.replace(/\s+/g, " ")}`),
+  }));
+}
+
+/** Checks the current state of the page at every width (and Lighthouse on `lighthousePath`). */
+async function checkScreen(t, screen, theme, lighthousePath) {
+  summary.screens[screen] ??= {};
+  summary.screens[screen][theme] ??= {};
+  for (const size of WIDTHS) {
+    await t.test(`${screen} · ${theme} · ${size.width}x${size.height}`, async () => {
+      await page.setViewportSize(size);
+      await settle();
+      const problems = [];
+      const record = (summary.screens[screen][theme][size.width] = {});
+
+      const scroll = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      record.scrollWidth = scroll.scrollWidth;
+      if (scroll.scrollWidth > scroll.innerWidth) {
+        problems.push(`horizontal scrolling: scrollWidth ${scroll.scrollWidth} > innerWidth ${scroll.innerWidth}`);
+      }
+
+      await page.screenshot({ path: join(out, `${screen}-${theme}-${size.width}.png`), fullPage: true });
+
+      const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+      const violations = formatAxe(axe.violations);
+      record.axeViolations = violations.length;
+      writeJson(`axe-${screen}-${theme}-${size.width}.json`, violations);
+      for (const v of violations) problems.push(`axe ${v.rule} (${v.impact}): ${v.help}\n      ${v.nodes.join("\n      ")}`);
+
+      if (theme === "elderly") {
+        const m = await page.evaluate(measureInPage, LIMITS);
+        measures[screen] ??= { limits: LIMITS, widths: {} };
+        measures[screen].widths[size.width] = m;
+        record.smallest = m.smallest;
+        record.measureFailures = m.failures.length;
+        problems.push(...m.failures.map((f) => `measure: ${f}`));
+      }
+      assert.deepEqual(problems, [], `${screen} (${theme}, ${size.width}px):\n  ${problems.join("\n  ")}`);
+    });
+  }
+  if (lighthousePath) {
+    await t.test(`${screen} · ${theme} · lighthouse`, async () => {
+      const url = new URL(lighthousePath, host.url).href;
+      const result = await lighthouse(url, {
+        port: chrome.port,
+        output: "json",
+        logLevel: "error",
+        onlyCategories: ["accessibility"],
+        // The app keeps an event stream open, so the network never goes fully quiet.
+        maxWaitForLoad: 15000,
+      });
+      const lhr = result.lhr;
+      const score = Math.round((lhr.categories.accessibility.score ?? 0) * 100);
+      const failing = Object.values(lhr.audits)
+        .filter((a) => a.scoreDisplayMode === "binary" && a.score !== null && a.score < 1)
+        .map((a) => ({
+          id: a.id,
+          title: a.title,
+          items: (a.details?.items ?? []).map((i) => i.node?.selector ?? i.node?.snippet ?? JSON.stringify(i)).slice(0, 10),
+        }));
+      summary.lighthouse[`${screen}/${theme}`] = { url, score, failing, runtimeError: lhr.runtimeError?.message };
+      writeJson(`lighthouse-${screen}-${theme}.json`, { url, score, failing, runtimeError: lhr.runtimeError ?? null, runWarnings: lhr.runWarnings });
+      assert.ok(!lhr.runtimeError, `lighthouse could not run on ${url}: ${lhr.runtimeError?.message}`);
+      assert.equal(score, 100, `lighthouse accessibility ${score} on ${url}: ${JSON.stringify(failing, null, 2)}`);
+    });
+  }
+}
+
+async function open(path, ready) {
+  await page.goto(new URL(path, host.url).href);
+  await page.waitForSelector(ready);
+}
+
+/** Switches the theme the way a person does: the settings screen's #elderly-mode. */
+async function setTheme(theme) {
+  await open("/settings", "#elderly-mode");
+  const want = theme === "elderly";
+  await page.waitForFunction(() => document.documentElement.dataset.theme);
+  const now = await page.evaluate(() => document.documentElement.dataset.theme === "elderly");
+  if (now !== want) {
+    const box = page.locator("#elderly-mode");
+    if (await box.isVisible()) await box.click();
+    else await page.locator("label[for=elderly-mode]").click();
+  }
+  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+}
+
+async function submitForm() {
+  await page.locator("main form button[type=submit]").first().click();
+}
+
+test("accessibility gates in headless Chromium", async (t) => {
+  // --- signed out: the sign-in screen in both themes ---------------------------------------
+  for (const theme of ["normal", "elderly"]) {
+    await setTheme(theme);
+    await open("/", "#phone");
+    await checkScreen(t, "sign-in", theme, "/");
+    await page.fill("#phone", PHONE.slice(0, -1)); // one digit short
+    await submitForm();
+    await page.waitForSelector("#phone-error");
+    assert.equal(await page.inputValue("#phone"), PHONE.slice(0, -1), "the typed phone is kept");
+    await checkScreen(t, "sign-in-error", theme);
+    await page.fill("#phone", PHONE);
+    await submitForm();
+    await page.waitForSelector("#code");
+    await checkScreen(t, "sign-in-code", theme);
+  }
+  // Sign in with the code the demo SMS gateway wrote down.
+  await page.fill("#code", await host.code(PHONE));
+  await submitForm();
+  await page.waitForSelector("a.tile[href='/report/new']");
+
+  // --- signed in: every screen in both themes -----------------------------------------------
+  const photo = writeTestPng();
+  try {
+    for (const theme of ["elderly", "normal"]) {
+      await setTheme(theme);
+      await checkScreen(t, "settings", theme, "/settings");
+
+      await open("/", "a.tile[href='/report/new']");
+      await checkScreen(t, "home", theme, "/");
+
+      await open("/report/new", "#description");
+      await page.waitForSelector("#category option[value='water_plumbing']", { state: "attached" });
+      await checkScreen(t, "report-empty", theme, "/report/new");
+
+      await page.selectOption("#category", "water_plumbing");
+      await page.fill("#description", DESCRIPTION);
+      await page.locator("label[for=place-kind-unit]").click();
+      await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
+      const unit = await page.$eval("#place-unit", (s) => s.options[1].value);
+      await page.selectOption("#place-unit", unit);
+      await checkScreen(t, "report-filled", theme);
+
+      await page.fill("#description", "漏"); // too short
+      await page.locator(".report-form button[type=submit]").click();
+      await page.waitForSelector("#description-error");
+      assert.equal(await page.inputValue("#description"), "漏", "the typed description is kept");
+      await checkScreen(t, "report-error", theme);
+
+      await page.fill("#description", DESCRIPTION);
+      await page.setInputFiles("#photo-input", photo.path);
+      await page.waitForSelector(".photos img");
+      await checkScreen(t, "report-photo", theme);
+
+      await page.locator(".report-form button[type=submit]").click();
+      await page.waitForSelector("#delivery-label");
+      await page.waitForFunction(
+        () => /#\d+/.test(document.querySelector("#delivery-label")?.textContent ?? ""),
+        null,
+        { timeout: 30000 },
+      );
+      const detail = new URL(page.url()).pathname;
+      await checkScreen(t, "report-detail", theme, detail);
+
+      await open("/reports", ".report-list");
+      await checkScreen(t, "my-reports", theme, "/reports");
+    }
+  } finally {
+    photo.cleanup();
+  }
+});
