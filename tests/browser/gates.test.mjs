@@ -56,6 +56,9 @@ before(async () => {
   page.on("console", (m) => {
     if (m.type() === "error") summary.consoleErrors.push(`${page.url()}: ${m.text()}`);
   });
+  page.on("response", (r) => {
+    if (r.status() >= 400) summary.consoleErrors.push(`${r.status()} ${r.url()}`);
+  });
 });
 
 after(async () => {
@@ -118,11 +121,14 @@ async function checkScreen(t, screen, theme, lighthousePath) {
 
       const scroll = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
         innerWidth: window.innerWidth,
       }));
       record.scrollWidth = scroll.scrollWidth;
-      if (scroll.scrollWidth > scroll.innerWidth) {
-        problems.push(`horizontal scrolling: scrollWidth ${scroll.scrollWidth} > innerWidth ${scroll.innerWidth}`);
+      if (scroll.scrollWidth > Math.min(scroll.innerWidth, scroll.clientWidth)) {
+        problems.push(
+          `horizontal scrolling: scrollWidth ${scroll.scrollWidth} > innerWidth ${scroll.innerWidth} / clientWidth ${scroll.clientWidth}`,
+        );
       }
 
       await page.screenshot({ path: join(out, `${screen}-${theme}-${size.width}.png`), fullPage: true });
@@ -130,6 +136,9 @@ async function checkScreen(t, screen, theme, lighthousePath) {
       const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
       const violations = formatAxe(axe.violations);
       record.axeViolations = violations.length;
+      record.axePasses = axe.passes.length;
+      // A run that checked nothing (axe not injected, empty page) must not pass for clean.
+      assert.ok(axe.passes.length > 10, `axe checked only ${axe.passes.length} rules on ${screen}`);
       writeJson(`axe-${screen}-${theme}-${size.width}.json`, violations);
       for (const v of violations) problems.push(`axe ${v.rule} (${v.impact}): ${v.help}\n      ${v.nodes.join("\n      ")}`);
 
@@ -167,6 +176,8 @@ async function checkScreen(t, screen, theme, lighthousePath) {
       summary.lighthouse[`${screen}/${theme}`] = { url, score, failing, runtimeError: lhr.runtimeError?.message };
       writeJson(`lighthouse-${screen}-${theme}.json`, { url, score, failing, runtimeError: lhr.runtimeError ?? null, runWarnings: lhr.runWarnings });
       assert.ok(!lhr.runtimeError, `lighthouse could not run on ${url}: ${lhr.runtimeError?.message}`);
+      const passed = Object.values(lhr.audits).filter((a) => a.scoreDisplayMode === "binary" && a.score === 1);
+      assert.ok(passed.length > 5, `lighthouse passed only ${passed.length} audits on ${url}: nothing was checked`);
       assert.equal(score, 100, `lighthouse accessibility ${score} on ${url}: ${JSON.stringify(failing, null, 2)}`);
     });
   }
@@ -194,6 +205,42 @@ async function setTheme(theme) {
 async function submitForm() {
   await page.locator("main form button[type=submit]").first().click();
 }
+
+// The instrument first: a page with known faults must be flagged, and only for those faults.
+test("the elderly measurement pass flags what it should", async () => {
+  const probe = await page.context().newPage();
+  try {
+    await probe.setViewportSize({ width: 800, height: 1200 });
+    await probe.setContent(`<!doctype html><html><body style="margin:16px;font:24px/1.6 sans-serif;color:#000;background:#fff">
+      <p id="fine">Fine text</p>
+      <p id="small" style="font-size:20px">Small text</p>
+      <p id="grey" style="color:#777">Grey text</p>
+      <p id="tight" style="line-height:1.2">Tight lines</p>
+      <h1 id="flat" style="font-size:24px">Flat heading</h1>
+      <div style="background:linear-gradient(#000,#fff)"><p id="gradient">On a gradient</p></div>
+      <button id="tiny" style="font-size:24px;width:40px;height:40px;padding:0">B</button>
+      <div style="margin-top:40px"><button id="near" style="font-size:24px;width:80px;height:80px;margin-right:4px">x</button><button style="font-size:24px;width:80px;height:80px">y</button></div>
+      <div style="margin-top:40px"><label id="big" style="display:inline-block;padding:20px"><input type="checkbox" id="wrapped"> Big label</label></div>
+      <span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);font-size:10px">Visually hidden</span>
+      <a href="#fine" style="position:absolute;top:-200px;font-size:10px">Skip link</a>
+    </body></html>`);
+    const m = await probe.evaluate(measureInPage, LIMITS);
+    const has = (re) => m.failures.some((f) => re.test(f));
+    assert.ok(has(/^font 20px < 24px: p#small/), "small text flagged");
+    assert.ok(has(/^contrast 4\.4\d:1 < 7:1: p#grey/), "grey text flagged");
+    assert.ok(has(/^line height 1\.2 < 1\.5: p#tight/), "tight lines flagged");
+    assert.ok(has(/^heading 24px not larger than body 24px: h1#flat/), "flat heading flagged");
+    assert.ok(has(/^contrast unknown .*gradient.*: p#gradient/), "text on a gradient listed as unknown");
+    assert.ok(has(/^target 40x40 < 60: button#tiny/), "small target flagged");
+    assert.ok(has(/^gap 4px < 8px: button#near/), "close targets flagged");
+    assert.ok(!m.failures.some((f) => /#fine|#big|#wrapped|hidden|Skip/.test(f)), m.failures.join("\n"));
+    assert.equal(m.failures.length, 8, m.failures.join("\n")); // 7 above + the gap seen from "y"
+    const wrapped = m.targets.find((t) => t.element.startsWith("input#wrapped"));
+    assert.ok(wrapped && wrapped.height >= 60, "a label around a checkbox counts as its target");
+  } finally {
+    await probe.close();
+  }
+});
 
 test("accessibility gates in headless Chromium", async (t) => {
   // --- signed out: the sign-in screen in both themes ---------------------------------------
@@ -265,4 +312,5 @@ test("accessibility gates in headless Chromium", async (t) => {
   } finally {
     photo.cleanup();
   }
+  assert.deepEqual(summary.pageErrors, [], "uncaught errors in the page");
 });

@@ -12,8 +12,11 @@ import { deflateSync } from "node:zlib";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const OUT = join(ROOT, "test-output", "browser");
 
-/** The flags TOOLCHAIN.md lists for Chromium on these machines. */
+/** The flags TOOLCHAIN.md lists for Chromium on these machines, plus --hide-scrollbars: phones
+ *  draw scrollbars over the page, while headless Chromium's classic 15 px scrollbar narrows the
+ *  layout and makes full-page screenshots cut 15 px off the right edge. */
 const CHROMIUM_FLAGS = [
+  "--hide-scrollbars",
   "--headless",
   "--no-sandbox",
   "--disable-gpu",

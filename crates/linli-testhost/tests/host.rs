@@ -1,0 +1,184 @@
+//! The test host over real HTTP, against a real platform: the page gets the shim, calls reach
+//! the core and come back as Tauri would give them, events arrive as server-sent events.
+
+use linli_testhost::{Host, HostConfig, SHIM_PATH};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Running {
+    url: String,
+    host: Arc<Host>,
+    _platform: linli_platform::RunningPlatform,
+    _tmp: tempfile::TempDir,
+}
+
+async fn start() -> Running {
+    let tmp = tempfile::tempdir().unwrap();
+    let ui = tmp.path().join("ui");
+    std::fs::create_dir_all(ui.join("pkg")).unwrap();
+    std::fs::write(
+        ui.join("index.html"),
+        "<html><head><script type=\"module\" src=\"/boot.js\"></script></head><body></body></html>",
+    )
+    .unwrap();
+    std::fs::write(ui.join("pkg/app.js"), "export {};").unwrap();
+    let platform_dir = tmp.path().join("platform");
+    let platform = linli_platform::spawn(
+        linli_platform::Config::new(&platform_dir)
+            .with_listen(SocketAddr::from(([127, 0, 0, 1], 0))),
+    )
+    .await
+    .unwrap();
+    let host = Host::open(HostConfig {
+        ui_dir: ui,
+        platform_url: platform.url(),
+        platform_data_dir: Some(platform_dir),
+        device_dir: tmp.path().join("device"),
+        os_language: Some("zh-CN".into()),
+        csp: Some("default-src 'self'".into()),
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = host.router();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Running {
+        url,
+        host,
+        _platform: platform,
+        _tmp: tmp,
+    }
+}
+
+#[tokio::test]
+async fn pages_get_the_shim_and_deep_links_get_the_app() {
+    let r = start().await;
+    let http = reqwest::Client::new();
+    for path in ["/", "/reports/0190-abc"] {
+        let page = http.get(format!("{}{path}", r.url)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{path}");
+        assert_eq!(
+            page.headers()["content-security-policy"],
+            "default-src 'self'"
+        );
+        let html = page.text().await.unwrap();
+        let shim = html.find(SHIM_PATH).expect("shim tag");
+        assert!(shim < html.find("/boot.js").unwrap(), "{html}");
+    }
+    let shim = http
+        .get(format!("{}{SHIM_PATH}", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        shim.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert!(shim.text().await.unwrap().contains("__TAURI__"));
+    let file = http
+        .get(format!("{}/pkg/app.js", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    let missing = http
+        .get(format!("{}/pkg/gone.js", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status(),
+        404,
+        "a missing file is not hidden behind the app"
+    );
+}
+
+#[tokio::test]
+async fn calls_reach_the_core_and_errors_come_back_as_tauri_gives_them() {
+    let r = start().await;
+    let http = reqwest::Client::new();
+    let rpc = |body: serde_json::Value| http.post(format!("{}/rpc", r.url)).json(&body).send();
+
+    let status = rpc(serde_json::json!({ "op": "status" })).await.unwrap();
+    assert_eq!(status.status(), 200);
+    let status: serde_json::Value = status.json().await.unwrap();
+    assert_eq!(status["kind"], "status");
+    assert!(status["value"]["profile"].is_null(), "nobody signed in yet");
+
+    // A bad phone: the core's ApiError, with its stable code and the field.
+    let refused = rpc(serde_json::json!({ "op": "request_code", "args": { "phone": "123" } }))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let error: linli_api::ApiError = refused.json().await.unwrap();
+    assert!(!error.fields.is_empty(), "{error:?}");
+
+    // Not a request at all: a string, as Tauri rejects bad command arguments.
+    let garbage = rpc(serde_json::json!({ "op": "fly" })).await.unwrap();
+    assert_eq!(garbage.status(), 400);
+    assert!(garbage.text().await.unwrap().contains("invalid args"));
+
+    // Watch events while signing in for real with the demo code.
+    let mut stream = http.get(format!("{}/events", r.url)).send().await.unwrap();
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let phone = linli_platform::demo::RESIDENT_PHONE;
+    let sent = rpc(serde_json::json!({ "op": "request_code", "args": { "phone": phone } }))
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let code = http
+        .get(format!("{}/testhost/code?phone={phone}", r.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(code.len(), 6, "{code}");
+    let signed_in =
+        rpc(serde_json::json!({ "op": "sign_in", "args": { "phone": phone, "code": code } }))
+            .await
+            .unwrap();
+    assert_eq!(signed_in.status(), 200);
+
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !seen.contains("session_changed") {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("a session event within 10 s")
+            .unwrap()
+            .expect("stream open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        seen.contains("data: {\"kind\":\"session_changed\"}"),
+        "{seen}"
+    );
+
+    let none = http
+        .get(format!("{}/testhost/code?phone=13900000000", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 404);
+    let platform = http
+        .get(format!("{}/testhost/platform", r.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(platform.starts_with("http://127.0.0.1:"));
+    assert!(r.host.sink().notifications().is_empty());
+    r.host.shutdown().await;
+}
