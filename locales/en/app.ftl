@@ -49,6 +49,7 @@ date-time = { $day } { $month ->
 # Each language is named in its own words, whatever the current language.
 language-name-zh-CN = 简体中文
 language-name-en = English
+language-name-zh-TW = 繁體中文
 
 # Shown when this page is opened outside the Linli app (in a plain browser).
 no-host-title = Please open this in the Linli app
@@ -59,3 +60,9 @@ session-expired-title = Your sign-in has expired: please sign in again
 session-expired-body = Your drafts and the reports waiting to be sent are still on this device and will not be lost. They will be sent once you sign in again.
 
 not-found-title = There is no such page
+
+# Asked once, at the top of the first screens, until answered; it never blocks the screen.
+first-run-question = Use elderly mode (长辈版, larger text)?
+first-run-explain = Elderly mode has larger text and larger buttons, easier to read and to tap. You can change it at any time on the home screen or in settings.
+first-run-elderly = Yes, larger text
+first-run-normal = No, standard size

@@ -35,6 +35,7 @@ date-time = { $year }年{ $month }月{ $day }日 { $time }
 # Each language is named in its own words, whatever the current language.
 language-name-zh-CN = 简体中文
 language-name-en = English
+language-name-zh-TW = 繁體中文
 
 # Shown when this page is opened outside the Linli app (in a plain browser).
 no-host-title = 请在邻里应用里打开
@@ -45,3 +46,9 @@ session-expired-title = 登录已过期，请重新登录
 session-expired-body = 您的草稿和待发送的报事都还保存在这台设备上，不会丢失。重新登录后会继续发送。
 
 not-found-title = 没有这个页面
+
+# Asked once, at the top of the first screens, until answered; it never blocks the screen.
+first-run-question = 要使用长辈版（大字）吗？
+first-run-explain = 长辈版的字更大、按钮更大，看得清、点得准。以后随时可以在首页或设置里更改。
+first-run-elderly = 用长辈版（大字）
+first-run-normal = 用标准版

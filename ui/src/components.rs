@@ -221,3 +221,60 @@ pub fn invalid(
 ) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
     move || (!errors.with(Vec::is_empty)).then_some("true")
 }
+
+/// The first-launch question: 长辈版 (larger text) or the standard size, with two big answers.
+///
+/// A panel at the top of the first screens rather than a page of its own, so nothing waits
+/// behind it and a person who scrolls past it can still sign in; answering (here, or by
+/// choosing a mode on the home screen or in settings) hides it for good.
+#[component]
+pub fn FirstRunQuestion() -> impl IntoView {
+    let state = use_app();
+    let error: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let answer = move |elderly: bool| {
+        error.set(None);
+        state.set_elderly_mode(elderly, move |r| {
+            if let Err(e) = r {
+                error.set(Some(e));
+            }
+        });
+        // The buttons leave with the panel: keep the keyboard at the top of the screen
+        // rather than dropping it back to the start of the document.
+        if let Some(main) = document().get_element_by_id("main") {
+            use wasm_bindgen::JsCast;
+            if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                let _ = main.focus();
+            }
+        }
+    };
+    view! {
+        <Show when=move || state.elderly_question_open()>
+            <section class="first-run" aria-labelledby="first-run-question">
+                <p class="first-run-question" id="first-run-question">
+                    <Svg icon=Icon::Text />
+                    <span>{t("first-run-question")}</span>
+                </p>
+                <p>{t("first-run-explain")}</p>
+                {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+                <div class="actions first-run-answers">
+                    <button
+                        type="button"
+                        id="first-run-elderly"
+                        class="button primary"
+                        on:click=move |_| answer(true)
+                    >
+                        {t("first-run-elderly")}
+                    </button>
+                    <button
+                        type="button"
+                        id="first-run-normal"
+                        class="button"
+                        on:click=move |_| answer(false)
+                    >
+                        {t("first-run-normal")}
+                    </button>
+                </div>
+            </section>
+        </Show>
+    }
+}

@@ -66,6 +66,21 @@ impl AppState {
             .unwrap_or_default()
     }
 
+    /// Whether the first-launch question (长辈版 or not) still waits for an answer (tracked).
+    /// Not before the status is known, so it never flashes up on a device that answered.
+    pub fn elderly_question_open(&self) -> bool {
+        self.status
+            .with(|s| s.as_ref().is_some_and(|s| !s.settings.elderly_asked))
+    }
+
+    /// Switches elderly mode; choosing a mode anywhere also answers the first-launch question.
+    pub fn set_elderly_mode(self, on: bool, done: impl FnOnce(Result<(), ApiError>) + 'static) {
+        let mut settings = self.settings_now();
+        settings.elderly_mode = on;
+        settings.elderly_asked = true;
+        self.save_settings(settings, done);
+    }
+
     fn apply_status(&self, status: AppStatus) {
         self.language.set(status.settings.language);
         self.status.set(Some(status));

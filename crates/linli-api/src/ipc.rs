@@ -26,26 +26,44 @@ pub enum Language {
     /// English.
     #[serde(rename = "en")]
     En,
+    /// Traditional Chinese, as read in Taiwan, Hong Kong and Macao.
+    #[serde(rename = "zh-TW")]
+    ZhTw,
 }
 
 impl Language {
     /// Every language, in the order settings offers them.
-    pub const ALL: [Language; 2] = [Language::ZhCn, Language::En];
+    pub const ALL: [Language; 3] = [Language::ZhCn, Language::ZhTw, Language::En];
 
     /// BCP 47 tag, also the folder name under `locales/`.
     pub fn tag(self) -> &'static str {
         match self {
             Language::ZhCn => "zh-CN",
             Language::En => "en",
+            Language::ZhTw => "zh-TW",
         }
     }
 
-    /// The language for a BCP 47 tag, matching on the primary language (`en-GB` is English,
-    /// `zh-Hans-CN` is Simplified Chinese).
+    /// The language for a BCP 47 tag or a POSIX locale name, matching on the primary language
+    /// (`en-GB` is English). Chinese is Traditional when the tag says so by script (`Hant`) or
+    /// by a region that writes it (`TW`, `HK`, `MO`), and Simplified otherwise; a script
+    /// subtag outranks the region (`zh-Hans-HK` is Simplified).
     pub fn from_tag(tag: &str) -> Option<Language> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "zh" => Some(Language::ZhCn),
+        // POSIX names carry an encoding and a modifier: `zh_TW.UTF-8@stroke`.
+        let tag = tag.split(['.', '@']).next().unwrap_or_default();
+        let mut subtags = tag.split(['-', '_']).map(str::to_ascii_lowercase);
+        match subtags.next()?.as_str() {
+            "zh" => {
+                let rest: Vec<String> = subtags.collect();
+                let has = |s: &str| rest.iter().any(|r| r == s);
+                if has("hans") {
+                    Some(Language::ZhCn)
+                } else if ["hant", "tw", "hk", "mo"].into_iter().any(has) {
+                    Some(Language::ZhTw)
+                } else {
+                    Some(Language::ZhCn)
+                }
+            }
             "en" => Some(Language::En),
             _ => None,
         }
@@ -59,6 +77,10 @@ pub struct Settings {
     pub language: Language,
     /// Large text and targets (长辈版).
     pub elderly_mode: bool,
+    /// Whether the person has answered the first-launch question about elderly mode (or
+    /// chose a mode in settings), so it is never asked again.
+    #[serde(default)]
+    pub elderly_asked: bool,
     /// Where the platform is.
     pub platform_url: String,
 }
@@ -326,7 +348,58 @@ mod tests {
         assert_eq!(Language::from_tag("en-GB"), Some(Language::En));
         assert_eq!(Language::from_tag("zh_CN.UTF-8"), Some(Language::ZhCn));
         assert_eq!(Language::from_tag("fr-FR"), None);
+        assert_eq!(Language::from_tag(""), None);
         assert_eq!(serde_json::to_string(&Language::ZhCn).unwrap(), "\"zh-CN\"");
+    }
+
+    #[test]
+    fn chinese_is_traditional_where_the_tag_says_so() {
+        for tag in [
+            "zh-TW",
+            "zh-HK",
+            "zh-MO",
+            "zh-Hant",
+            "zh-Hant-TW",
+            "zh_TW.UTF-8",
+            "zh_HK.Big5-HKSCS",
+            "ZH-hant",
+        ] {
+            assert_eq!(Language::from_tag(tag), Some(Language::ZhTw), "{tag}");
+        }
+        for tag in [
+            "zh",
+            "zh-CN",
+            "zh-SG",
+            "zh-Hans",
+            "zh-Hans-HK",
+            "zh_CN.GB18030",
+            "zh_TWX",
+        ] {
+            assert_eq!(Language::from_tag(tag), Some(Language::ZhCn), "{tag}");
+        }
+    }
+
+    #[test]
+    fn every_language_round_trips_through_its_tag_and_json() {
+        for language in Language::ALL {
+            assert_eq!(Language::from_tag(language.tag()), Some(language));
+            let json = serde_json::to_string(&language).unwrap();
+            assert_eq!(json, format!("\"{}\"", language.tag()));
+            assert_eq!(serde_json::from_str::<Language>(&json).unwrap(), language);
+        }
+    }
+
+    #[test]
+    fn settings_saved_before_the_first_launch_question_read_as_not_asked() {
+        let old = serde_json::json!({
+            "language": "zh-TW",
+            "elderly_mode": true,
+            "platform_url": "https://linli.example.org"
+        });
+        let settings: Settings = serde_json::from_value(old).unwrap();
+        assert_eq!(settings.language, Language::ZhTw);
+        assert!(settings.elderly_mode);
+        assert!(!settings.elderly_asked);
     }
 
     #[test]

@@ -476,6 +476,7 @@ mod tests {
                 settings: linli_api::ipc::Settings {
                     language: core.inner.defaults.language,
                     elderly_mode: false,
+                    elderly_asked: false,
                     platform_url: linli_api::config::DEFAULT_PLATFORM_URL.into(),
                 },
                 sync: SyncState::default(),

@@ -47,12 +47,14 @@ pub(crate) fn load(store: &Store, defaults: &Defaults) -> Result<Settings, Error
         .and_then(|tag| Language::from_tag(&tag))
         .unwrap_or(defaults.language);
     let elderly_mode = store.setting(keys::ELDERLY_MODE)?.as_deref() == Some("true");
+    let elderly_asked = store.setting(keys::ELDERLY_ASKED)?.as_deref() == Some("true");
     let platform_url = store
         .setting(keys::PLATFORM_URL)?
         .unwrap_or_else(|| defaults.platform_url.clone());
     Ok(Settings {
         language,
         elderly_mode,
+        elderly_asked,
         platform_url,
     })
 }
@@ -67,6 +69,7 @@ pub(crate) fn save(store: &Store, defaults: &Defaults, new: &Settings) -> Result
     store.set_settings(&[
         (keys::LANGUAGE, Some(new.language.tag().to_string())),
         (keys::ELDERLY_MODE, Some(new.elderly_mode.to_string())),
+        (keys::ELDERLY_ASKED, Some(new.elderly_asked.to_string())),
         (keys::PLATFORM_URL, url_override),
     ])?;
     load(store, defaults)
@@ -91,7 +94,8 @@ mod tests {
     #[case(&[("LANG", "en_GB.UTF-8")], Some(Language::En))]
     #[case(&[("LANG", "zh_CN.UTF-8")], Some(Language::ZhCn))]
     #[case(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")], Some(Language::En))]
-    #[case(&[("LC_MESSAGES", "zh_TW"), ("LANG", "en_US")], Some(Language::ZhCn))]
+    #[case(&[("LC_MESSAGES", "zh_TW"), ("LANG", "en_US")], Some(Language::ZhTw))]
+    #[case(&[("LANG", "zh_HK.UTF-8")], Some(Language::ZhTw))]
     #[case(&[("LC_ALL", "C.UTF-8"), ("LANG", "en_US")], Some(Language::En))]
     #[case(&[("LC_ALL", ""), ("LANG", "fr_FR.UTF-8")], None)]
     #[case(&[], None)]
@@ -118,6 +122,7 @@ mod tests {
             Settings {
                 language: Language::En,
                 elderly_mode: false,
+                elderly_asked: false,
                 platform_url: "http://127.0.0.1:8731".into()
             }
         );
@@ -129,6 +134,7 @@ mod tests {
         let wanted = Settings {
             language: Language::ZhCn,
             elderly_mode: true,
+            elderly_asked: true,
             platform_url: "https://linli.example.org/".into(),
         };
         {
@@ -140,6 +146,7 @@ mod tests {
         let loaded = load(&store, &defaults()).unwrap();
         assert_eq!(loaded.language, Language::ZhCn);
         assert!(loaded.elderly_mode);
+        assert!(loaded.elderly_asked);
         assert_eq!(loaded.platform_url, "https://linli.example.org");
         // Going back to the default address stores no override.
         let mut back = loaded.clone();
@@ -155,6 +162,7 @@ mod tests {
         let bad = Settings {
             language: Language::ZhCn,
             elderly_mode: true,
+            elderly_asked: true,
             platform_url: "http://192.168.1.20:8731".into(),
         };
         let err: ApiError = save(&store, &defaults(), &bad).unwrap_err().into();
@@ -164,5 +172,41 @@ mod tests {
         );
         assert_eq!(load(&store, &defaults()).unwrap().language, Language::En);
         assert!(!load(&store, &defaults()).unwrap().elderly_mode);
+        assert!(!load(&store, &defaults()).unwrap().elderly_asked);
+    }
+
+    #[test]
+    fn the_first_launch_answer_persists_whichever_mode_was_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let fresh = load(&store, &defaults()).unwrap();
+            assert!(!fresh.elderly_asked, "a new device has not asked yet");
+            // "No, the standard size": the mode stays off, but the question is answered.
+            let answered = Settings {
+                elderly_asked: true,
+                ..fresh
+            };
+            let saved = save(&store, &defaults(), &answered).unwrap();
+            assert!(saved.elderly_asked && !saved.elderly_mode);
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let loaded = load(&store, &defaults()).unwrap();
+        assert!(loaded.elderly_asked, "asked again after a restart");
+        assert!(!loaded.elderly_mode);
+    }
+
+    #[test]
+    fn traditional_chinese_is_kept_as_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut settings = load(&store, &defaults()).unwrap();
+        settings.language = Language::ZhTw;
+        save(&store, &defaults(), &settings).unwrap();
+        assert_eq!(
+            store.setting(keys::LANGUAGE).unwrap().as_deref(),
+            Some("zh-TW")
+        );
+        assert_eq!(load(&store, &defaults()).unwrap().language, Language::ZhTw);
     }
 }

@@ -35,6 +35,7 @@ fn migrations() -> Migrations<'static> {
 pub(crate) mod keys {
     pub const LANGUAGE: &str = "language";
     pub const ELDERLY_MODE: &str = "elderly_mode";
+    pub const ELDERLY_ASKED: &str = "elderly_asked";
     pub const PLATFORM_URL: &str = "platform_url";
     pub const SESSION_EXPIRED: &str = "session_expired";
     pub const FEED_LAST_SEQ: &str = "feed_last_seq";

@@ -29,6 +29,7 @@ async fn settings_apply_at_once_and_survive_a_restart() {
     let wanted = Settings {
         language: Language::En,
         elderly_mode: true,
+        elderly_asked: true,
         platform_url: NOWHERE.into(),
     };
     let answered = match call(

@@ -37,6 +37,9 @@ macro_rules! locale_files {
 const ZH_CN: &[Source] = locale_files!("zh-CN":
     "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
     "notifications.ftl");
+const ZH_TW: &[Source] = locale_files!("zh-TW":
+    "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
+    "notifications.ftl");
 const EN: &[Source] = locale_files!("en":
     "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
     "notifications.ftl");
@@ -45,6 +48,7 @@ const EN: &[Source] = locale_files!("en":
 pub fn sources(language: Language) -> &'static [Source] {
     match language {
         Language::En => EN,
+        Language::ZhTw => ZH_TW,
         _ => ZH_CN,
     }
 }

@@ -375,3 +375,81 @@ fn date_times_use_the_local_offset() {
     let en = Localizer::new(Language::En).date_time(at, beijing);
     assert!(en.contains("Nov") && en.contains("18:04"), "{en}");
 }
+
+/// Characters that exist only in simplified writing, each common in our messages; their
+/// traditional forms are 這報請設錄長輩發門為們過還東間動時沒頁網號碼數處寫個說對應開關選擇
+/// 認證簡體轉讀. (里 is not among them: it is also the traditional 里 of 鄰里.)
+const SIMPLIFIED_ONLY: &str =
+    "这报请设录长辈发门为们过还东间动时没页网号码数处写个说对应开关选择认证简体转读";
+
+#[test]
+fn traditional_chinese_is_written_in_traditional_characters() {
+    let zh_tw = messages(Language::ZhTw);
+    let l10n = Localizer::new(Language::ZhTw);
+    let mut offending = Vec::new();
+    for (id, vars) in &zh_tw {
+        // Each language is named in its own words: 简体中文 stays simplified everywhere.
+        if id == &ids::language_name(Language::ZhCn) {
+            continue;
+        }
+        let args: Vec<(&str, Arg)> = vars.iter().map(|v| (v.as_str(), Arg::Num(2.0))).collect();
+        let text = l10n.text_with(id, &args);
+        let found: String = text
+            .chars()
+            .filter(|c| SIMPLIFIED_ONLY.contains(*c))
+            .collect();
+        if !found.is_empty() {
+            offending.push(format!("{id}: {found}"));
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "simplified characters in zh-TW: {offending:?}"
+    );
+    // The check itself: the simplified files do use these characters.
+    let zh_cn = Localizer::new(Language::ZhCn);
+    assert!(
+        zh_cn
+            .text("settings-elderly-label")
+            .chars()
+            .any(|c| SIMPLIFIED_ONLY.contains(c)),
+        "the simplified-only list no longer catches 长辈版"
+    );
+    assert_eq!(l10n.text("settings-elderly-label"), "長輩版");
+}
+
+#[test]
+fn every_language_is_named_the_same_in_every_language() {
+    for language in Language::ALL {
+        let id = ids::language_name(language);
+        let names: BTreeSet<String> = Language::ALL
+            .iter()
+            .map(|l| Localizer::new(*l).text(&id))
+            .collect();
+        assert_eq!(names.len(), 1, "{id} differs between languages: {names:?}");
+    }
+}
+
+#[test]
+fn traditional_chinese_has_its_own_words_and_plural_forms() {
+    let zh_tw = Localizer::new(Language::ZhTw);
+    let zh_cn = Localizer::new(Language::ZhCn);
+    assert_eq!(zh_tw.language(), Language::ZhTw);
+    assert_ne!(zh_tw.text("tile-report"), zh_cn.text("tile-report"));
+    assert_eq!(
+        zh_tw.text_with("delivery-delivered", &[("number", 12.into())]),
+        "已收到，編號 #12"
+    );
+    assert_eq!(
+        zh_tw.text_with("sync-pending", &[("count", 0.into())]),
+        "全部已送出"
+    );
+    assert!(
+        zh_tw
+            .text_with("sync-pending", &[("count", 3.into())])
+            .contains('3')
+    );
+    let at = time::macros::datetime!(2025-11-29 10:04 UTC);
+    let taipei = time::macros::offset!(+8);
+    assert_eq!(zh_tw.date_time(at, taipei), "2025年11月29日 18:04");
+}

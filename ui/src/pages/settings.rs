@@ -57,9 +57,7 @@ pub fn Settings() -> impl IntoView {
     let toggle_elderly = move |on: bool| {
         saved.set(false);
         error.set(None);
-        let mut s = state.settings_now();
-        s.elderly_mode = on;
-        state.save_settings(s, done);
+        state.set_elderly_mode(on, done);
     };
     let save_url = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

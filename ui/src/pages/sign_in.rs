@@ -1,6 +1,8 @@
 //! Signing in: phone number, then the six-digit code sent to it.
 
-use crate::components::{ErrorNotice, FieldErrors, described_by, errors_for, invalid};
+use crate::components::{
+    ErrorNotice, FieldErrors, FirstRunQuestion, described_by, errors_for, invalid,
+};
 use crate::i18n::{t, tr_with};
 use crate::icons::{Icon, Svg};
 use crate::ipc::{call, unexpected};
@@ -27,6 +29,7 @@ fn place_error(
 }
 
 /// The sign-in screen. Also shown when a session has expired, saying nothing was lost.
+/// On a new device the first-launch question (长辈版 or not) sits above it until answered.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let state = use_app();
@@ -115,6 +118,7 @@ pub fn SignIn() -> impl IntoView {
 
     view! {
         <section class="page sign-in">
+            <FirstRunQuestion />
             <h1>{t("sign-in-title")}</h1>
             <Show when=move || expired.get()>
                 <div class="notice notice-info" role="status">
