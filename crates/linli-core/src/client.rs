@@ -188,6 +188,14 @@ impl PlatformClient {
         r
     }
 
+    /// `GET /health`: whether the platform answers at all (no session needed).
+    pub async fn health(&self, base: &str) -> bool {
+        match self.api.get(url(base, paths::HEALTH)).send().await {
+            Ok(r) => r.status().is_success(),
+            Err(_) => false,
+        }
+    }
+
     /// `POST /v1/auth/otp`.
     pub async fn request_code(&self, base: &str, phone: &str) -> Result<OtpSent, Failure> {
         let key = uuid::Uuid::now_v7().to_string();

@@ -355,6 +355,15 @@ impl Core {
         }
         tasks.push(tokio::spawn(sync::run_sender(self.inner.clone())));
         tasks.push(tokio::spawn(sync::run_feed(self.inner.clone())));
+        // Before anyone signs in nothing else talks to the platform; ask once, so the header
+        // does not say "offline" on a fresh start when the platform is there.
+        let inner = self.inner.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Ok(base) = inner.platform_url() {
+                let answered = inner.client.health(&base).await;
+                inner.set_online(answered);
+            }
+        }));
     }
 
     /// Stops the sync engine and waits for it. Anything caught mid-send stays in the outbox and

@@ -940,3 +940,26 @@ async fn a_report_the_platform_refuses_keeps_its_reason_and_words_and_can_be_sen
     assert_eq!(on_platform.len(), 1);
     assert_eq!(on_platform[0].id, draft.id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn before_sign_in_the_device_knows_whether_the_platform_answers() {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, _events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    wait_for("the platform to count as reachable", || async {
+        status(&core).await.sync.online.then_some(())
+    })
+    .await;
+    core.shutdown().await;
+
+    // Nothing listens at this address: the header keeps saying offline.
+    let url = platform.url();
+    platform.shutdown().await;
+    let elsewhere = Device::new();
+    let (core, _events) = elsewhere.open(&url, quick_sync());
+    core.start_sync();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!status(&core).await.sync.online);
+}
