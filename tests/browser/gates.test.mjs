@@ -15,6 +15,14 @@
 // (filled, field error, photo) have no address; axe covers them, and Lighthouse's
 // accessibility category is axe's rules run the same way.
 //
+// Offline states: the test host stops its embedded platform (POST /testhost/platform/stop);
+// with the header saying so, a report is filed and stays "saved on this device, will send";
+// home, that report and the list are checked as above, in both themes; then the platform is
+// started again on the same address and the report must become delivered by itself.
+//
+// The first-launch elderly question, when shown, is checked once and answered with the theme
+// the run wants (#first-run-elderly / #first-run-normal).
+//
 // Run: scripts/test-browser (builds the test host; needs ui/dist from scripts/build-ui).
 
 import { test, before, after } from "node:test";
@@ -24,7 +32,7 @@ import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import lighthouse from "lighthouse";
 import { measureInPage } from "./measure.mjs";
-import { outputDir, startChromium, startHost, writeJson, writeTestPng } from "./harness.mjs";
+import { ftlMessage, outputDir, startChromium, startHost, writeJson, writeTestPng } from "./harness.mjs";
 
 const WIDTHS = [
   { width: 360, height: 800 },
@@ -183,13 +191,31 @@ async function checkScreen(t, screen, theme, lighthousePath) {
   }
 }
 
-async function open(path, ready) {
+let wantTheme = "normal";
+let firstRunChecked = false;
+
+async function open(path, ready, t) {
   await page.goto(new URL(path, host.url).href);
   await page.waitForSelector(ready);
+  await answerFirstRun(t);
+}
+
+/** The first-launch question (a panel on sign-in and home) is answered with the theme the run
+ *  wants, after one pass of the checks on it when a test context is at hand. */
+async function answerFirstRun(t) {
+  const answer = page.locator(wantTheme === "elderly" ? "#first-run-elderly" : "#first-run-normal");
+  if (!(await answer.isVisible().catch(() => false))) return;
+  if (t && !firstRunChecked) {
+    firstRunChecked = true;
+    await checkScreen(t, "first-run", await page.evaluate(() => document.documentElement.dataset.theme));
+  }
+  await answer.click();
+  await answer.waitFor({ state: "hidden" });
 }
 
 /** Switches the theme the way a person does: the settings screen's #elderly-mode. */
 async function setTheme(theme) {
+  wantTheme = theme;
   await open("/settings", "#elderly-mode");
   const want = theme === "elderly";
   await page.waitForFunction(() => document.documentElement.dataset.theme);
@@ -243,10 +269,33 @@ test("the elderly measurement pass flags what it should", async () => {
 });
 
 test("accessibility gates in headless Chromium", async (t) => {
+  try {
+    await gates(t);
+  } catch (e) {
+    await recordFailure();
+    throw e;
+  }
+});
+
+/** What the page showed when the gates failed: failure.png, failure.json (with the host's log). */
+async function recordFailure() {
+  try {
+    await page.screenshot({ path: join(out, "failure.png"), fullPage: true });
+    writeJson("failure.json", {
+      url: page.url(),
+      main: await page.textContent("body", { timeout: 2000 }).catch(() => null),
+      hostLog: host.log.join("").slice(-20000),
+    });
+  } catch (e) {
+    console.error(`could not record the failure: ${e.message}`);
+  }
+}
+
+async function gates(t) {
   // --- signed out: the sign-in screen in both themes ---------------------------------------
   for (const theme of ["normal", "elderly"]) {
     await setTheme(theme);
-    await open("/", "#phone");
+    await open("/", "#phone", t);
     await checkScreen(t, "sign-in", theme, "/");
     await page.fill("#phone", PHONE.slice(0, -1)); // one digit short
     await submitForm();
@@ -261,7 +310,8 @@ test("accessibility gates in headless Chromium", async (t) => {
   // Sign in with the code the demo SMS gateway wrote down.
   await page.fill("#code", await host.code(PHONE));
   await submitForm();
-  await page.waitForSelector("a.tile[href='/report/new']");
+  await page.waitForSelector("main a[href='/report/new']");
+  await answerFirstRun(t);
 
   // --- signed in: every screen in both themes -----------------------------------------------
   const photo = writeTestPng();
@@ -270,7 +320,7 @@ test("accessibility gates in headless Chromium", async (t) => {
       await setTheme(theme);
       await checkScreen(t, "settings", theme, "/settings");
 
-      await open("/", "a.tile[href='/report/new']");
+      await open("/", "main a[href='/report/new']", t);
       await checkScreen(t, "home", theme, "/");
 
       await open("/report/new", "#description");
@@ -309,8 +359,50 @@ test("accessibility gates in headless Chromium", async (t) => {
       await open("/reports", ".report-list");
       await checkScreen(t, "my-reports", theme, "/reports");
     }
+
+    // --- offline: the platform stopped, then back ------------------------------------------
+    const offlineWords = ftlMessage("zh-CN", "sync-offline");
+    const queuedWords = ftlMessage("zh-CN", "delivery-queued");
+    for (const theme of ["elderly", "normal"]) {
+      await setTheme(theme);
+      await host.stopPlatform();
+      await open("/", "main a[href='/report/new']", t);
+      await page.waitForSelector(".sync-state.offline", { timeout: 30000 });
+      assert.equal((await page.textContent(".sync-state.offline")).trim(), offlineWords, "the header says offline");
+      await checkScreen(t, "home-offline", theme, "/");
+
+      await open("/report/new", "#description");
+      await page.waitForSelector("#category option[value='water_plumbing']", { state: "attached" });
+      await page.selectOption("#category", "water_plumbing");
+      await page.fill("#description", `${DESCRIPTION}（${theme}）`);
+      await page.locator("label[for=place-kind-unit]").click();
+      await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
+      await page.selectOption("#place-unit", await page.$eval("#place-unit", (s) => s.options[1].value));
+      await submitForm();
+      await page.waitForSelector("#delivery-label.badge-queued", { timeout: 30000 });
+      assert.equal((await page.textContent("#delivery-label")).trim(), queuedWords, "saved on this device, will send");
+      assert.ok(await page.isVisible(".sync-state.offline"), "still offline");
+      const detail = new URL(page.url()).pathname;
+      await checkScreen(t, "report-offline", theme, detail);
+      // Lighthouse's own tab must not have sent it: the platform is still away.
+      await open(detail, "#delivery-label.badge-queued");
+
+      await open("/reports", ".report-list");
+      await checkScreen(t, "my-reports-offline", theme, "/reports");
+
+      await host.startPlatform();
+      await open(detail, "#delivery-label");
+      // Nobody presses anything: the core notices the platform is back and sends.
+      await page.waitForFunction(
+        () => /#\d+/.test(document.querySelector("#delivery-label")?.textContent ?? ""),
+        null,
+        { timeout: 90000 },
+      );
+      await page.waitForSelector(".sync-state.online", { timeout: 30000 });
+      await page.screenshot({ path: join(out, `report-back-online-${theme}.png`), fullPage: true });
+    }
   } finally {
     photo.cleanup();
   }
   assert.deepEqual(summary.pageErrors, [], "uncaught errors in the page");
-});
+}

@@ -3,7 +3,7 @@
 // Lighthouse share, and writes results under test-output/browser/.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,10 @@ const CHROMIUM_FLAGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // Every page.goto leaves the previous page of this app in the back/forward cache with its
+  // event stream still open; six of them take all of Chromium's connections to the test host
+  // and the next page's calls wait. A person never stacks pages like this: the app is one page.
+  "--disable-features=BackForwardCache",
 ];
 
 export function outputDir() {
@@ -95,7 +99,12 @@ export async function startHost() {
       "--tauri-conf", join(ROOT, "src-tauri", "tauri.conf.json"),
       "--language", "zh-CN",
     ],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      // The core's sync decisions in the log, so a failure shows what the device was doing.
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn,linli_core=info,linli_testhost=info" },
+    },
   );
   const log = [];
   child.stderr.on("data", (d) => log.push(d.toString()));
@@ -107,6 +116,17 @@ export async function startHost() {
     async code(phone) {
       const r = await fetch(`${url}/testhost/code?phone=${encodeURIComponent(phone)}`);
       if (!r.ok) throw new Error(`no code for ${phone}: ${r.status} ${await r.text()}`);
+      return (await r.text()).trim();
+    },
+    /** Stops the embedded platform (the device goes offline); the host and core keep running. */
+    async stopPlatform() {
+      const r = await fetch(`${url}/testhost/platform/stop`, { method: "POST" });
+      if (!r.ok) throw new Error(`platform did not stop: ${r.status} ${await r.text()}`);
+    },
+    /** Starts it again on the same address with the same data; resolves with its URL. */
+    async startPlatform() {
+      const r = await fetch(`${url}/testhost/platform/start`, { method: "POST" });
+      if (!r.ok) throw new Error(`platform did not start: ${r.status} ${await r.text()}`);
       return (await r.text()).trim();
     },
   };
@@ -182,4 +202,17 @@ export function writeTestPng() {
 
 export function writeJson(name, value) {
   writeFileSync(join(outputDir(), name), JSON.stringify(value, null, 2) + "\n");
+}
+
+/** The text of a simple (one-line, placeholder-free) Fluent message from locales/<locale>/,
+ *  so tests compare what the screen says with the locale rather than a copy of it. */
+export function ftlMessage(locale, id) {
+  const dir = join(ROOT, "locales", locale);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ftl"))) {
+    for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
+      const m = line.match(/^([a-z][a-z0-9-]*)\s*=\s*(.*)$/);
+      if (m && m[1] === id) return m[2].trim();
+    }
+  }
+  throw new Error(`no message ${id} in locales/${locale}`);
 }

@@ -13,6 +13,8 @@
 //! | `GET /notifications` | desktop notifications the core asked for, as a JSON list of `{title, body}` |
 //! | `GET /testhost/code?phone=` | the latest demo SMS code for that phone (404 when none) |
 //! | `GET /testhost/platform` | the platform's base URL |
+//! | `POST /testhost/platform/stop` | stops the embedded platform gracefully (the device goes offline); 409 without one |
+//! | `POST /testhost/platform/start` | starts it again on the same address and data dir; 409 without one |
 //! | `GET /testhost-shim.js` | the shim |
 //! | anything else | files from the UI folder; `index.html` (with the shim inserted before `boot.js`) for paths without a file extension, so the router's deep links load |
 //!
@@ -34,7 +36,7 @@ use serde::Deserialize;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::sync::broadcast;
+use tokio::sync::{Mutex as AsyncMutex, broadcast};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::ServeDir;
@@ -116,18 +118,85 @@ impl EventSink for BroadcastSink {
     }
 }
 
+/// A platform run inside this process that tests can stop and start again, so the app's
+/// offline states can be reached with the real platform rather than a fake network.
+#[derive(Debug)]
+pub struct EmbeddedPlatform {
+    /// With the listen address fixed to the one first bound, so a restart comes back where
+    /// the core expects it.
+    config: linli_platform::Config,
+    running: Option<linli_platform::RunningPlatform>,
+}
+
+impl EmbeddedPlatform {
+    /// Starts a platform; a port 0 in `config.listen` is replaced by the port it got.
+    pub async fn spawn(
+        mut config: linli_platform::Config,
+    ) -> Result<EmbeddedPlatform, linli_platform::Error> {
+        let running = linli_platform::spawn(config.clone()).await?;
+        config.listen = running.addr();
+        Ok(EmbeddedPlatform {
+            config,
+            running: Some(running),
+        })
+    }
+
+    /// Its base URL, the same across restarts.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.config.listen)
+    }
+
+    /// Its data dir (database, photos, demo SMS codes).
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    /// Whether it is serving now.
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Stops it gracefully (requests in flight finish, event streams end); stopping a
+    /// stopped platform does nothing.
+    pub async fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+
+    /// Starts it again on the same address and data dir, with what it stored before;
+    /// starting a running platform does nothing.
+    pub async fn start(&mut self) -> Result<(), linli_platform::Error> {
+        if self.running.is_none() {
+            self.running = Some(linli_platform::spawn(self.config.clone()).await?);
+        }
+        Ok(())
+    }
+}
+
 /// A running core behind the HTTP routes.
 #[derive(Debug)]
 pub struct Host {
     core: Core,
     sink: Arc<BroadcastSink>,
     config: HostConfig,
+    platform: Option<AsyncMutex<EmbeddedPlatform>>,
 }
 
 impl Host {
     /// Opens the core on `config.device_dir` against `config.platform_url` and starts its sync
     /// engine, as the shell does at start-up. Must run inside a tokio runtime.
     pub fn open(config: HostConfig) -> Result<Arc<Host>, linli_core::Error> {
+        Self::open_with_platform(config, None)
+    }
+
+    /// As [`Host::open`], holding the platform `config.platform_url` points at, so the
+    /// `/testhost/platform/stop` and `/start` routes can take it away and bring it back; the
+    /// host stops it in [`Host::shutdown`].
+    pub fn open_with_platform(
+        config: HostConfig,
+        platform: Option<EmbeddedPlatform>,
+    ) -> Result<Arc<Host>, linli_core::Error> {
         let sink = Arc::new(BroadcastSink::new());
         let mut core_config = CoreConfig::new(
             config.device_dir.clone(),
@@ -138,7 +207,12 @@ impl Host {
         core_config.os_language = config.os_language.clone();
         let core = Core::open(core_config)?;
         core.start_sync();
-        Ok(Arc::new(Host { core, sink, config }))
+        Ok(Arc::new(Host {
+            core,
+            sink,
+            config,
+            platform: platform.map(AsyncMutex::new),
+        }))
     }
 
     /// The core, for tests that call it directly.
@@ -168,13 +242,18 @@ impl Host {
             .route("/notifications", get(notifications))
             .route("/testhost/code", get(code))
             .route("/testhost/platform", get(platform))
+            .route("/testhost/platform/stop", post(platform_stop))
+            .route("/testhost/platform/start", post(platform_start))
             .with_state(self.clone())
             .fallback_service(files)
     }
 
-    /// Stops the sync engine and waits for it.
+    /// Stops the sync engine and waits for it, then the embedded platform, if any.
     pub async fn shutdown(&self) {
         self.core.shutdown().await;
+        if let Some(platform) = &self.platform {
+            platform.lock().await.stop().await;
+        }
     }
 }
 
@@ -330,6 +409,31 @@ async fn code(State(host): State<Arc<Host>>, Query(q): Query<CodeQuery>) -> Resp
 
 async fn platform(State(host): State<Arc<Host>>) -> String {
     host.config.platform_url.clone()
+}
+
+const NO_EMBEDDED_PLATFORM: &str = "linli-testhost: the platform is not embedded (use --embedded-platform) and cannot be stopped or started here";
+
+async fn platform_stop(State(host): State<Arc<Host>>) -> Response {
+    let Some(platform) = &host.platform else {
+        return (StatusCode::CONFLICT, NO_EMBEDDED_PLATFORM).into_response();
+    };
+    platform.lock().await.stop().await;
+    "stopped".into_response()
+}
+
+async fn platform_start(State(host): State<Arc<Host>>) -> Response {
+    let Some(platform) = &host.platform else {
+        return (StatusCode::CONFLICT, NO_EMBEDDED_PLATFORM).into_response();
+    };
+    let mut platform = platform.lock().await;
+    match platform.start().await {
+        Ok(()) => platform.url().into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("linli-testhost: the platform did not start again: {e}"),
+        )
+            .into_response(),
+    }
 }
 
 #[cfg(test)]

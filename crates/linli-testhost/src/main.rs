@@ -9,7 +9,7 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use linli_testhost::{Host, HostConfig, csp_from_tauri_conf};
+use linli_testhost::{EmbeddedPlatform, Host, HostConfig, csp_from_tauri_conf};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -119,11 +119,11 @@ async fn main() -> anyhow::Result<()> {
         if let Some(seconds) = cli.code_resend_seconds {
             config.limits.code_resend_interval = time::Duration::seconds(seconds);
         }
-        let running = linli_platform::spawn(config)
+        let platform = EmbeddedPlatform::spawn(config)
             .await
             .context("starting the embedded platform")?;
-        let url = running.url();
-        (Some(running), url, Some(dir))
+        let url = platform.url();
+        (Some(platform), url, Some(dir))
     } else {
         let url = cli
             .platform_url
@@ -132,14 +132,18 @@ async fn main() -> anyhow::Result<()> {
         (None, url, cli.platform_data_dir.clone())
     };
 
-    let host = Host::open(HostConfig {
-        ui_dir: cli.ui.clone(),
-        platform_url: platform_url.clone(),
-        platform_data_dir,
-        device_dir: cli.data_dir.unwrap_or_else(|| tmp.path().join("device")),
-        os_language: Some(cli.language),
-        csp,
-    })
+    // The host owns the embedded platform (so tests can stop and start it) and stops it last.
+    let host = Host::open_with_platform(
+        HostConfig {
+            ui_dir: cli.ui.clone(),
+            platform_url: platform_url.clone(),
+            platform_data_dir,
+            device_dir: cli.data_dir.unwrap_or_else(|| tmp.path().join("device")),
+            os_language: Some(cli.language),
+            csp,
+        },
+        platform,
+    )
     .context("opening the core")?;
 
     let listener = tokio::net::TcpListener::bind(cli.listen)
@@ -158,8 +162,5 @@ async fn main() -> anyhow::Result<()> {
         _ = stop_requested() => {}
     }
     host.shutdown().await;
-    if let Some(platform) = platform {
-        platform.shutdown().await;
-    }
     Ok(())
 }

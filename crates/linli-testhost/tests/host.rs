@@ -1,7 +1,7 @@
 //! The test host over real HTTP, against a real platform: the page gets the shim, calls reach
 //! the core and come back as Tauri would give them, events arrive as server-sent events.
 
-use linli_testhost::{Host, HostConfig, SHIM_PATH};
+use linli_testhost::{EmbeddedPlatform, Host, HostConfig, SHIM_PATH};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -179,6 +179,143 @@ async fn calls_reach_the_core_and_errors_come_back_as_tauri_gives_them() {
         .await
         .unwrap();
     assert!(platform.starts_with("http://127.0.0.1:"));
+    // This host was given a platform it does not own: it cannot stop it.
+    let stop = http
+        .post(format!("{}/testhost/platform/stop", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stop.status(), 409);
     assert!(r.host.sink().notifications().is_empty());
     r.host.shutdown().await;
+}
+
+/// Polls the core's status until `online` is as wanted, or fails after `within`.
+async fn wait_online(http: &reqwest::Client, url: &str, want: bool, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let status: serde_json::Value = http
+            .post(format!("{url}/rpc"))
+            .json(&serde_json::json!({ "op": "status" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["value"]["sync"]["online"] == want {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the core did not become online={want} within {within:?}: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_embedded_platform_stops_and_comes_back_on_the_same_address_with_its_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ui = tmp.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<html><head></head></html>").unwrap();
+    let platform = EmbeddedPlatform::spawn(
+        linli_platform::Config::new(tmp.path().join("platform"))
+            .with_listen(SocketAddr::from(([127, 0, 0, 1], 0))),
+    )
+    .await
+    .unwrap();
+    let platform_url = platform.url();
+    assert!(!platform_url.ends_with(":0"), "{platform_url}");
+    let host = Host::open_with_platform(
+        HostConfig {
+            ui_dir: ui,
+            platform_url: platform_url.clone(),
+            platform_data_dir: Some(platform.data_dir().to_path_buf()),
+            device_dir: tmp.path().join("device"),
+            os_language: Some("zh-CN".into()),
+            csp: None,
+        },
+        Some(platform),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = host.router();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::new();
+    let health = format!("{platform_url}{}", linli_api::platform::paths::HEALTH);
+
+    // Signed in, so the core keeps its live feed to the platform open.
+    let phone = linli_platform::demo::RESIDENT_PHONE;
+    let rpc = |body: serde_json::Value| http.post(format!("{url}/rpc")).json(&body).send();
+    let sent = rpc(serde_json::json!({ "op": "request_code", "args": { "phone": phone } }))
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let code = http
+        .get(format!("{url}/testhost/code?phone={phone}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let signed_in =
+        rpc(serde_json::json!({ "op": "sign_in", "args": { "phone": phone, "code": code } }))
+            .await
+            .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    wait_online(&http, &url, true, Duration::from_secs(10)).await;
+
+    let stopped = http
+        .post(format!("{url}/testhost/platform/stop"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), 200);
+    assert!(
+        http.get(&health).send().await.is_err(),
+        "nothing answers at {platform_url} once stopped"
+    );
+    wait_online(&http, &url, false, Duration::from_secs(15)).await;
+    // Stopping twice is harmless.
+    let again = http
+        .post(format!("{url}/testhost/platform/stop"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+
+    let started = http
+        .post(format!("{url}/testhost/platform/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200);
+    assert_eq!(started.text().await.unwrap(), platform_url, "same address");
+    assert_eq!(http.get(&health).send().await.unwrap().status(), 200);
+    // Same data dir: the code sent before the stop is still on record.
+    let kept = http
+        .get(format!("{url}/testhost/code?phone={phone}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(kept, code);
+    // Same database: the session from before the stop is still good.
+    let sync = rpc(serde_json::json!({ "op": "sync_now" })).await.unwrap();
+    assert_eq!(sync.status(), 200, "{}", sync.text().await.unwrap());
+    wait_online(&http, &url, true, Duration::from_secs(20)).await;
+    let me = http
+        .get(format!("{platform_url}{}", linli_api::platform::paths::ME))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401, "the platform answers for real again");
+    host.shutdown().await;
+    assert!(http.get(&health).send().await.is_err(), "shutdown stops it");
 }
