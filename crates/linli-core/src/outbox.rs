@@ -125,9 +125,11 @@ pub fn state_name(d: &Delivery) -> &'static str {
 /// edited, and so may a rejected report: it keeps its reason until it is submitted again, so the
 /// UI can show what to fix while the resident fixes it.
 pub fn can_edit(current: &Delivery) -> Result<(), ApiError> {
-    match current {
-        Delivery::Draft | Delivery::Rejected { .. } => Ok(()),
-        _ => Err(not_allowed(current)),
+    // The rule itself is the contract's, so the UI and the core cannot disagree on it.
+    if current.is_editable() {
+        Ok(())
+    } else {
+        Err(not_allowed(current))
     }
 }
 
