@@ -272,7 +272,7 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     let changed = http
         .post(format!("{url}{}/{}/status", paths::REPORTS, report.id))
         .bearer_auth(&staff)
-        .header("Idempotency-Key", uuid_v4_like())
+        .header("Idempotency-Key", fresh_idempotency_key())
         .json(&serde_json::json!({ "status": "acknowledged", "note": note }))
         .send()
         .await?;
@@ -461,7 +461,7 @@ impl Drop for NotificationWatch {
     }
 }
 
-/// A fresh idempotency key for the staff's status change.
-fn uuid_v4_like() -> String {
+/// A fresh idempotency key (a UUIDv7) for the staff's status change.
+fn fresh_idempotency_key() -> String {
     linli_api::ReportId::new().to_string()
 }

@@ -373,16 +373,7 @@ impl Store {
 
     /// Stores a setting, or forgets it with `None`.
     pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
-        let conn = self.conn();
-        match value {
-            Some(v) => conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, v],
-            )?,
-            None => conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-        };
-        Ok(())
+        self.set_settings(&[(key, value.map(str::to_string))])
     }
 
     /// Stores several settings in one transaction.

@@ -15,17 +15,15 @@ use linli_platform::RunningPlatform;
 use linli_platform::demo::{PROPERTY_STAFF_PHONE, RESIDENT_PHONE, SECOND_RESIDENT_PHONE};
 use std::sync::{Arc, Mutex};
 
-fn any_addr() -> std::net::SocketAddr {
-    "127.0.0.1:0".parse().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_with_a_photo_is_delivered_once_with_a_number() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let device = Device::new();
-    let (core, events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    let Setup {
+        platform_dir,
+        platform,
+        device,
+        core,
+        events,
+    } = setup().await;
 
     let profile = sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
     assert_eq!(status(&core).await.profile, Some(profile.clone()));
@@ -275,11 +273,13 @@ async fn a_platform_killed_mid_upload_still_gets_the_report_once_with_its_photo(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_written_before_sign_in_waits_for_it_and_is_checked_before_sending() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let device = Device::new();
-    let (core, _events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    let Setup {
+        platform_dir,
+        platform,
+        device,
+        core,
+        events: _events,
+    } = setup().await;
 
     // Written before anyone signed in on the device: it waits as a draft, whole, until someone
     // signs in to send it under their name.
@@ -445,11 +445,13 @@ async fn a_status_change_arrives_by_polling_without_the_live_feed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ended_session_keeps_everything_and_sends_after_the_next_sign_in() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let device = Device::new();
-    let (core, events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    let Setup {
+        platform_dir,
+        platform,
+        device,
+        core,
+        events,
+    } = setup().await;
     sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
     let catalogue = catalogue(&core).await;
 
@@ -513,11 +515,13 @@ async fn an_ended_session_keeps_everything_and_sends_after_the_next_sign_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_never_holds_the_session_token() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let device = Device::new();
-    let (core, _events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    let Setup {
+        platform_dir,
+        platform,
+        device,
+        core,
+        events: _events,
+    } = setup().await;
     sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
     let token = device.token().expect("the token is in the secret store");
     assert!(token.len() >= 16);
@@ -562,11 +566,13 @@ async fn the_database_never_holds_the_session_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_platform_address_never_receives_the_old_token() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let device = Device::new();
-    let (core, _events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    let Setup {
+        platform_dir,
+        platform,
+        device,
+        core,
+        events: _events,
+    } = setup().await;
     sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
     let draft = new_draft(&core).await;
 
@@ -598,11 +604,13 @@ async fn a_new_platform_address_never_receives_the_old_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_keychain_a_restart_keeps_the_person_known_until_they_sign_in_again() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let mut device = Device::new();
-    let (core, _events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    let Setup {
+        platform_dir,
+        platform,
+        mut device,
+        core,
+        events: _events,
+    } = setup().await;
     let me = sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
     let catalogue = catalogue(&core).await;
     let draft = new_draft(&core).await;
@@ -943,11 +951,14 @@ async fn a_report_the_platform_refuses_keeps_its_reason_and_words_and_can_be_sen
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_sign_in_the_device_knows_whether_the_platform_answers() {
-    let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
-    let device = Device::new();
-    let (core, _events) = device.open(&platform.url(), quick_sync());
-    core.start_sync();
+    // The temporary dirs must outlive the platform and the core: bound, not dropped.
+    let Setup {
+        platform_dir: _platform_dir,
+        platform,
+        device: _device,
+        core,
+        events: _events,
+    } = setup().await;
     wait_for("the platform to count as reachable", || async {
         status(&core).await.sync.online.then_some(())
     })

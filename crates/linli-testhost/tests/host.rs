@@ -134,14 +134,7 @@ async fn calls_reach_the_core_and_errors_come_back_as_tauri_gives_them() {
         .await
         .unwrap();
     assert_eq!(sent.status(), 200);
-    let code = http
-        .get(format!("{}/testhost/code?phone={phone}", r.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let code = get_text(&http, format!("{}/testhost/code?phone={phone}", r.url)).await;
     assert_eq!(code.len(), 6, "{code}");
     let signed_in =
         rpc(serde_json::json!({ "op": "sign_in", "args": { "phone": phone, "code": code } }))
@@ -170,14 +163,7 @@ async fn calls_reach_the_core_and_errors_come_back_as_tauri_gives_them() {
         .await
         .unwrap();
     assert_eq!(none.status(), 404);
-    let platform = http
-        .get(format!("{}/testhost/platform", r.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let platform = get_text(&http, format!("{}/testhost/platform", r.url)).await;
     assert!(platform.starts_with("http://127.0.0.1:"));
     // This host was given a platform it does not own: it cannot stop it.
     let stop = http
@@ -191,6 +177,13 @@ async fn calls_reach_the_core_and_errors_come_back_as_tauri_gives_them() {
 }
 
 /// Polls the core's status until `online` is as wanted, or fails after `within`.
+/// The body of a successful GET, as text.
+async fn get_text(http: &reqwest::Client, url: String) -> String {
+    let answer = http.get(url).send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    answer.text().await.unwrap()
+}
+
 async fn wait_online(http: &reqwest::Client, url: &str, want: bool, within: Duration) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
@@ -254,14 +247,7 @@ async fn the_embedded_platform_stops_and_comes_back_on_the_same_address_with_its
         .await
         .unwrap();
     assert_eq!(sent.status(), 200);
-    let code = http
-        .get(format!("{url}/testhost/code?phone={phone}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let code = get_text(&http, format!("{url}/testhost/code?phone={phone}")).await;
     let signed_in =
         rpc(serde_json::json!({ "op": "sign_in", "args": { "phone": phone, "code": code } }))
             .await
@@ -297,14 +283,7 @@ async fn the_embedded_platform_stops_and_comes_back_on_the_same_address_with_its
     assert_eq!(started.text().await.unwrap(), platform_url, "same address");
     assert_eq!(http.get(&health).send().await.unwrap().status(), 200);
     // Same data dir: the code sent before the stop is still on record.
-    let kept = http
-        .get(format!("{url}/testhost/code?phone={phone}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let kept = get_text(&http, format!("{url}/testhost/code?phone={phone}")).await;
     assert_eq!(kept, code);
     // Same database: the session from before the stop is still good.
     let sync = rpc(serde_json::json!({ "op": "sync_now" })).await.unwrap();

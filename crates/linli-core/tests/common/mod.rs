@@ -27,6 +27,11 @@ use tempfile::TempDir;
 /// How long any wait in these tests may take before it counts as a failure.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
+/// Any free port on loopback.
+pub fn any_addr() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
 /// Starts a platform on `listen` keeping its data in `dir` (the same dir after a restart).
 pub async fn start_platform(dir: &Path, listen: SocketAddr) -> RunningPlatform {
     let mut config = Config::new(dir).with_listen(listen);
@@ -416,5 +421,31 @@ impl Http {
             .await
             .unwrap();
         assert!(r.status().is_success(), "{}", r.status());
+    }
+}
+
+/// A platform in a temporary data dir and one device whose core talks to it, sync running:
+/// how most tests here begin.
+pub struct Setup {
+    pub platform_dir: TempDir,
+    pub platform: RunningPlatform,
+    pub device: Device,
+    pub core: Core,
+    pub events: Receiver<Emitted>,
+}
+
+/// Starts a [`Setup`].
+pub async fn setup() -> Setup {
+    let platform_dir = tempfile::tempdir().unwrap();
+    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let device = Device::new();
+    let (core, events) = device.open(&platform.url(), quick_sync());
+    core.start_sync();
+    Setup {
+        platform_dir,
+        platform,
+        device,
+        core,
+        events,
     }
 }
