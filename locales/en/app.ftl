@@ -66,3 +66,9 @@ first-run-question = Use elderly mode (长辈版, larger text)?
 first-run-explain = Elderly mode has larger text and larger buttons, easier to read and to tap. You can change it at any time on the home screen or in settings.
 first-run-elderly = Yes, larger text
 first-run-normal = No, standard size
+
+# Read this screen aloud (elderly mode, under the header on every screen).
+read-aloud = Read this page aloud
+read-aloud-stop = Stop reading
+read-aloud-reading = Reading this page aloud…
+read-aloud-unavailable = Reading aloud not available

@@ -99,9 +99,23 @@ status-acknowledged = Seen
 status-assigned = Someone assigned
 status-in-progress = Being fixed
 status-resolved = Fixed
+status-closed = Closed
+status-reopened = Reopened
 
 # The four parties that handle reports.
 party-property-company = Property company
 party-community = Residents' committee
 party-street-office = Street office
 party-owners-committee = Owners' committee
+
+# Elderly mode asks one question per step.
+report-step = Step { $step } of { $steps }
+report-step-next = Next
+report-step-back = Back
+report-review-intro = Please check what you wrote below. If it is right, press "Send report". To change something, press "Back".
+report-review-photos = { $count ->
+        [0] No photos
+        [one] 1 photo
+       *[other] { $count } photos
+    }
+report-review-missing = Not chosen yet

@@ -52,3 +52,9 @@ first-run-question = 要使用长辈版（大字）吗？
 first-run-explain = 长辈版的字更大、按钮更大，看得清、点得准。以后随时可以在首页或设置里更改。
 first-run-elderly = 用长辈版（大字）
 first-run-normal = 用标准版
+
+# Read this screen aloud (elderly mode, under the header on every screen).
+read-aloud = 朗读本页
+read-aloud-stop = 停止朗读
+read-aloud-reading = 正在朗读本页…
+read-aloud-unavailable = 本机不能朗读

@@ -86,9 +86,22 @@ status-acknowledged = 已查看
 status-assigned = 已派人
 status-in-progress = 处理中
 status-resolved = 已解决
+status-closed = 已结束
+status-reopened = 已重新打开
 
 # The four parties that handle reports.
 party-property-company = 物业
 party-community = 居委会
 party-street-office = 街道办
 party-owners-committee = 业委会
+
+# Elderly mode asks one question per step.
+report-step = 第 { $step } 步，共 { $steps } 步
+report-step-next = 下一步
+report-step-back = 上一步
+report-review-intro = 请看一下下面的内容，没问题就点“提交”。要修改，就点“上一步”。
+report-review-photos = { $count ->
+        [0] 没有照片
+       *[other] { $count } 张照片
+    }
+report-review-missing = 还没有选

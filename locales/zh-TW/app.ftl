@@ -52,3 +52,9 @@ first-run-question = 要使用長輩版（大字）嗎？
 first-run-explain = 長輩版的字更大、按鈕更大，看得清楚、點得準確。之後隨時可以在首頁或設定裡更改。
 first-run-elderly = 用長輩版（大字）
 first-run-normal = 用標準版
+
+# Read this screen aloud (elderly mode, under the header on every screen).
+read-aloud = 朗讀本頁
+read-aloud-stop = 停止朗讀
+read-aloud-reading = 正在朗讀本頁…
+read-aloud-unavailable = 本機無法朗讀

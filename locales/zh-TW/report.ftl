@@ -86,9 +86,22 @@ status-acknowledged = 已查看
 status-assigned = 已派人
 status-in-progress = 處理中
 status-resolved = 已解決
+status-closed = 已結束
+status-reopened = 已重新開啟
 
 # The four parties that handle reports.
 party-property-company = 物業
 party-community = 居委會
 party-street-office = 街道辦
 party-owners-committee = 業委會
+
+# Elderly mode asks one question per step.
+report-step = 第 { $step } 步，共 { $steps } 步
+report-step-next = 下一步
+report-step-back = 上一步
+report-review-intro = 請看一下下面的內容，沒問題就點「送出」。要修改，就點「上一步」。
+report-review-photos = { $count ->
+        [0] 沒有照片
+       *[other] { $count } 張照片
+    }
+report-review-missing = 還沒有選

@@ -9,11 +9,12 @@
 //   - in elderly mode, the measurement pass of measure.mjs (text >= 24 px, running text line
 //     height >= 1.5, targets >= 60x60 px, gaps >= 8 px, contrast >= 7:1):
 //     test-output/browser/measure-<screen>.json.
-// Lighthouse accessibility (score 100) on every screen that has its own address, per theme, in
-// the same Chromium (its DevTools port). The session lives in the test host's core, not in a
-// browser tab, so Lighthouse's fresh tab is signed in too. Form states reached by typing
-// (filled, field error, photo) have no address; axe covers them, and Lighthouse's
-// accessibility category is axe's rules run the same way.
+// Lighthouse accessibility (score 100) on every screen and state, per theme, in the same
+// Chromium (its DevTools port). Screens with their own address get a navigation run: the
+// session lives in the test host's core, not in a browser tab, so Lighthouse's fresh tab is
+// signed in too. States reached by typing (filled, field error, photo, each step of elderly
+// mode's one-question-per-step form) get a snapshot run on the very tab that was typed into
+// (Lighthouse's snapshot mode, through puppeteer-core on the same DevTools port).
 //
 // Offline states: the test host stops its embedded platform (POST /testhost/platform/stop);
 // with the header saying so, a report is filed and stays "saved on this device, will send";
@@ -30,7 +31,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
-import lighthouse from "lighthouse";
+import lighthouse, { snapshot } from "lighthouse";
+import puppeteer from "puppeteer-core";
 import { measureInPage } from "./measure.mjs";
 import { ftlMessage, outputDir, startChromium, startHost, writeJson, writeTestPng } from "./harness.mjs";
 
@@ -116,7 +118,11 @@ function formatAxe(violations) {
   }));
 }
 
-/** Checks the current state of the page at every width (and Lighthouse on `lighthousePath`). */
+/** Lighthouse on the tab as it is now, for states that have no address of their own. */
+export const SNAPSHOT = Symbol("lighthouse snapshot of the current tab");
+
+/** Checks the current state of the page at every width, and Lighthouse: a navigation run on
+ *  `lighthousePath`, or a snapshot of this tab with `SNAPSHOT`. */
 async function checkScreen(t, screen, theme, lighthousePath) {
   summary.screens[screen] ??= {};
   summary.screens[screen][theme] ??= {};
@@ -161,7 +167,24 @@ async function checkScreen(t, screen, theme, lighthousePath) {
       assert.deepEqual(problems, [], `${screen} (${theme}, ${size.width}px):\n  ${problems.join("\n  ")}`);
     });
   }
-  if (lighthousePath) {
+  if (lighthousePath === SNAPSHOT) {
+    await t.test(`${screen} · ${theme} · lighthouse snapshot`, async () => {
+      const driver = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}`, defaultViewport: null });
+      try {
+        const here = page.url();
+        const target = driver.targets().find((x) => x.type() === "page" && x.url() === here);
+        assert.ok(target, `the tab at ${here} is not visible over DevTools`);
+        const tab = await target.page();
+        const result = await snapshot(tab, {
+          // The tab keeps its size: the widths are checked above; Lighthouse must not resize it.
+          flags: { onlyCategories: ["accessibility"], logLevel: "error", screenEmulation: { disabled: true } },
+        });
+        judgeLighthouse(result.lhr, `${screen}/${theme}`, `${here} (${screen}, snapshot)`);
+      } finally {
+        await driver.disconnect();
+      }
+    });
+  } else if (lighthousePath) {
     await t.test(`${screen} · ${theme} · lighthouse`, async () => {
       const url = new URL(lighthousePath, host.url).href;
       const result = await lighthouse(url, {
@@ -172,23 +195,27 @@ async function checkScreen(t, screen, theme, lighthousePath) {
         // The app keeps an event stream open, so the network never goes fully quiet.
         maxWaitForLoad: 15000,
       });
-      const lhr = result.lhr;
-      const score = Math.round((lhr.categories.accessibility.score ?? 0) * 100);
-      const failing = Object.values(lhr.audits)
-        .filter((a) => a.scoreDisplayMode === "binary" && a.score !== null && a.score < 1)
-        .map((a) => ({
-          id: a.id,
-          title: a.title,
-          items: (a.details?.items ?? []).map((i) => i.node?.selector ?? i.node?.snippet ?? JSON.stringify(i)).slice(0, 10),
-        }));
-      summary.lighthouse[`${screen}/${theme}`] = { url, score, failing, runtimeError: lhr.runtimeError?.message };
-      writeJson(`lighthouse-${screen}-${theme}.json`, { url, score, failing, runtimeError: lhr.runtimeError ?? null, runWarnings: lhr.runWarnings });
-      assert.ok(!lhr.runtimeError, `lighthouse could not run on ${url}: ${lhr.runtimeError?.message}`);
-      const passed = Object.values(lhr.audits).filter((a) => a.scoreDisplayMode === "binary" && a.score === 1);
-      assert.ok(passed.length > 5, `lighthouse passed only ${passed.length} audits on ${url}: nothing was checked`);
-      assert.equal(score, 100, `lighthouse accessibility ${score} on ${url}: ${JSON.stringify(failing, null, 2)}`);
+      judgeLighthouse(result.lhr, `${screen}/${theme}`, url);
     });
   }
+}
+
+/** Records a Lighthouse result and fails below 100 or when nothing was checked. */
+function judgeLighthouse(lhr, key, url) {
+  const score = Math.round((lhr.categories.accessibility.score ?? 0) * 100);
+  const failing = Object.values(lhr.audits)
+    .filter((a) => a.scoreDisplayMode === "binary" && a.score !== null && a.score < 1)
+    .map((a) => ({
+      id: a.id,
+      title: a.title,
+      items: (a.details?.items ?? []).map((i) => i.node?.selector ?? i.node?.snippet ?? JSON.stringify(i)).slice(0, 10),
+    }));
+  summary.lighthouse[key] = { url, score, failing, runtimeError: lhr.runtimeError?.message };
+  writeJson(`lighthouse-${key.replace("/", "-")}.json`, { url, score, failing, runtimeError: lhr.runtimeError ?? null, runWarnings: lhr.runWarnings });
+  assert.ok(!lhr.runtimeError, `lighthouse could not run on ${url}: ${lhr.runtimeError?.message}`);
+  const passed = Object.values(lhr.audits).filter((a) => a.scoreDisplayMode === "binary" && a.score === 1);
+  assert.ok(passed.length > 5, `lighthouse passed only ${passed.length} audits on ${url}: nothing was checked`);
+  assert.equal(score, 100, `lighthouse accessibility ${score} on ${url}: ${JSON.stringify(failing, null, 2)}`);
 }
 
 let wantTheme = "normal";
@@ -207,7 +234,7 @@ async function answerFirstRun(t) {
   if (!(await answer.isVisible().catch(() => false))) return;
   if (t && !firstRunChecked) {
     firstRunChecked = true;
-    await checkScreen(t, "first-run", await page.evaluate(() => document.documentElement.dataset.theme));
+    await checkScreen(t, "first-run", await page.evaluate(() => document.documentElement.dataset.theme), SNAPSHOT);
   }
   await answer.click();
   await answer.waitFor({ state: "hidden" });
@@ -226,6 +253,125 @@ async function setTheme(theme) {
     else await page.locator("label[for=elderly-mode]").click();
   }
   await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+}
+
+/** The normal form: every question on one page. */
+async function reportOnOnePage(t, photoPath) {
+  const theme = "normal";
+  await checkScreen(t, "report-empty", theme, "/report/new");
+
+  await page.selectOption("#category", "water_plumbing");
+  await page.fill("#description", DESCRIPTION);
+  await page.locator("label[for=place-kind-unit]").click();
+  await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
+  const unit = await page.$eval("#place-unit", (s) => s.options[1].value);
+  await page.selectOption("#place-unit", unit);
+  await checkScreen(t, "report-filled", theme, SNAPSHOT);
+
+  await page.fill("#description", "漏"); // too short
+  await page.locator(".report-form button[type=submit]").click();
+  await page.waitForSelector("#description-error");
+  assert.equal(await page.inputValue("#description"), "漏", "the typed description is kept");
+  await checkScreen(t, "report-error", theme, SNAPSHOT);
+
+  await page.fill("#description", DESCRIPTION);
+  await page.setInputFiles("#photo-input", photoPath);
+  await page.waitForSelector(".photos img");
+  await checkScreen(t, "report-photo", theme, SNAPSHOT);
+  await page.locator(".report-form button[type=submit]").click();
+}
+
+/** Elderly mode: one question per step, checked at every step, with an error on the way and
+ *  a trip back that must find the answers as they were left. */
+async function reportStepByStep(t, photoPath) {
+  const theme = "elderly";
+  const step = async (n) => {
+    await page.waitForSelector(`#step-heading[data-step="${n}"]`);
+  };
+  const next = async () => page.locator(".step-next").click();
+  const visible = async (sel) => page.locator(sel).isVisible();
+
+  await step(1);
+  assert.ok(await visible("#category"), "step 1 asks the category");
+  assert.equal(await visible("#description"), false, "and only that");
+  assert.equal(await visible(".report-form button[type=submit]"), false, "sending waits for the last step");
+  await checkScreen(t, "report-step-category", theme, "/report/new");
+
+  await next(); // nothing chosen
+  await page.waitForSelector("#category-error");
+  assert.ok(await visible("#category"), "an error keeps the person on the step");
+  await checkScreen(t, "report-step-error", theme, SNAPSHOT);
+
+  await page.selectOption("#category", "water_plumbing");
+  await next();
+  await step(2);
+  await page.locator("label[for=place-kind-unit]").click();
+  await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
+  await page.selectOption("#place-unit", await page.$eval("#place-unit", (s) => s.options[1].value));
+  await checkScreen(t, "report-step-place", theme, SNAPSHOT);
+  await next();
+
+  await step(3);
+  await page.fill("#description", "漏"); // too short
+  await next();
+  await page.waitForSelector("#description-error");
+  assert.equal(await page.inputValue("#description"), "漏", "the typed description is kept");
+  await page.fill("#description", DESCRIPTION);
+  await checkScreen(t, "report-step-description", theme, SNAPSHOT);
+  await next();
+
+  await step(4);
+  await page.locator("label[for=urgency-soon]").click();
+  await checkScreen(t, "report-step-urgency", theme, SNAPSHOT);
+  await next();
+
+  await step(5);
+  assert.equal(await page.isChecked("#visibility-private"), true, "private unless chosen otherwise");
+  await checkScreen(t, "report-step-visibility", theme, SNAPSHOT);
+  await next();
+
+  await step(6);
+  await page.setInputFiles("#photo-input", photoPath);
+  await page.waitForSelector(".photos img");
+  await checkScreen(t, "report-step-photos", theme, SNAPSHOT);
+  await next();
+
+  await step(7);
+  const review = await page.textContent(".review");
+  assert.ok(review.includes(DESCRIPTION), `the last step shows the description: ${review}`);
+  assert.ok(review.includes(ftlMessage("zh-CN", "urgency-soon")), `and the urgency: ${review}`);
+  await checkScreen(t, "report-step-review", theme, SNAPSHOT);
+
+  // Back to the description and forward again: nothing typed is lost on the way.
+  for (const n of [6, 5, 4, 3]) {
+    await page.locator(".step-back").click();
+    await step(n);
+  }
+  assert.equal(await page.inputValue("#description"), DESCRIPTION, "going back keeps the words");
+  assert.ok(await visible("#description"), "step 3 shows the description again");
+  for (const n of [4, 5, 6, 7]) {
+    await next();
+    await step(n);
+  }
+  assert.equal(await page.isChecked("#urgency-soon"), true, "and the urgency chosen");
+  await page.locator(".report-form button[type=submit]").click();
+}
+
+/** Files a report without stopping to check: all at once, or step by step in elderly mode. */
+async function fillAndSend(theme, description) {
+  const stepwise = theme === "elderly";
+  const next = async () => {
+    if (stepwise) await page.locator(".step-next").click();
+  };
+  await page.selectOption("#category", "water_plumbing");
+  await next();
+  await page.locator("label[for=place-kind-unit]").click();
+  await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
+  await page.selectOption("#place-unit", await page.$eval("#place-unit", (s) => s.options[1].value));
+  await next();
+  await page.fill("#description", description);
+  for (const _ of [1, 2, 3, 4]) await next(); // description, urgency, visibility, photos
+  await submitForm();
 }
 
 async function submitForm() {
@@ -301,11 +447,11 @@ async function gates(t) {
     await submitForm();
     await page.waitForSelector("#phone-error");
     assert.equal(await page.inputValue("#phone"), PHONE.slice(0, -1), "the typed phone is kept");
-    await checkScreen(t, "sign-in-error", theme);
+    await checkScreen(t, "sign-in-error", theme, SNAPSHOT);
     await page.fill("#phone", PHONE);
     await submitForm();
     await page.waitForSelector("#code");
-    await checkScreen(t, "sign-in-code", theme);
+    await checkScreen(t, "sign-in-code", theme, SNAPSHOT);
   }
   // Sign in with the code the demo SMS gateway wrote down.
   await page.fill("#code", await host.code(PHONE));
@@ -323,30 +469,11 @@ async function gates(t) {
       await open("/", "main a[href='/report/new']", t);
       await checkScreen(t, "home", theme, "/");
 
-      await open("/report/new", "#description");
+      await open("/report/new", "#category");
       await page.waitForSelector("#category option[value='water_plumbing']", { state: "attached" });
-      await checkScreen(t, "report-empty", theme, "/report/new");
+      if (theme === "elderly") await reportStepByStep(t, photo.path);
+      else await reportOnOnePage(t, photo.path);
 
-      await page.selectOption("#category", "water_plumbing");
-      await page.fill("#description", DESCRIPTION);
-      await page.locator("label[for=place-kind-unit]").click();
-      await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
-      const unit = await page.$eval("#place-unit", (s) => s.options[1].value);
-      await page.selectOption("#place-unit", unit);
-      await checkScreen(t, "report-filled", theme);
-
-      await page.fill("#description", "漏"); // too short
-      await page.locator(".report-form button[type=submit]").click();
-      await page.waitForSelector("#description-error");
-      assert.equal(await page.inputValue("#description"), "漏", "the typed description is kept");
-      await checkScreen(t, "report-error", theme);
-
-      await page.fill("#description", DESCRIPTION);
-      await page.setInputFiles("#photo-input", photo.path);
-      await page.waitForSelector(".photos img");
-      await checkScreen(t, "report-photo", theme);
-
-      await page.locator(".report-form button[type=submit]").click();
       await page.waitForSelector("#delivery-label");
       await page.waitForFunction(
         () => /#\d+/.test(document.querySelector("#delivery-label")?.textContent ?? ""),
@@ -371,14 +498,9 @@ async function gates(t) {
       assert.equal((await page.textContent(".sync-state.offline")).trim(), offlineWords, "the header says offline");
       await checkScreen(t, "home-offline", theme, "/");
 
-      await open("/report/new", "#description");
+      await open("/report/new", "#category");
       await page.waitForSelector("#category option[value='water_plumbing']", { state: "attached" });
-      await page.selectOption("#category", "water_plumbing");
-      await page.fill("#description", `${DESCRIPTION}（${theme}）`);
-      await page.locator("label[for=place-kind-unit]").click();
-      await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
-      await page.selectOption("#place-unit", await page.$eval("#place-unit", (s) => s.options[1].value));
-      await submitForm();
+      await fillAndSend(theme, `${DESCRIPTION}（${theme}）`);
       await page.waitForSelector("#delivery-label.badge-queued", { timeout: 30000 });
       assert.equal((await page.textContent("#delivery-label")).trim(), queuedWords, "saved on this device, will send");
       assert.ok(await page.isVisible(".sync-state.offline"), "still offline");

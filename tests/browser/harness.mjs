@@ -79,7 +79,8 @@ async function stopGroup(child) {
 }
 
 /** Starts target/debug/linli-testhost with an embedded platform; resolves with its URL. */
-export async function startHost() {
+/** Starts the test host; `args` adds flags (e.g. `--no-speech`, `--text-scale 1.5`). */
+export async function startHost(args = []) {
   const bin = process.env.LINLI_TESTHOST ?? join(ROOT, "target", "debug", "linli-testhost");
   if (!existsSync(bin)) {
     throw new Error(`${bin} is missing: build it with \`cargo build -p linli-testhost\` (scripts/test-browser does)`);
@@ -98,6 +99,7 @@ export async function startHost() {
       // Hold the page to the shell's content security policy.
       "--tauri-conf", join(ROOT, "src-tauri", "tauri.conf.json"),
       "--language", "zh-CN",
+      ...args,
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
@@ -117,6 +119,12 @@ export async function startHost() {
       const r = await fetch(`${url}/testhost/code?phone=${encodeURIComponent(phone)}`);
       if (!r.ok) throw new Error(`no code for ${phone}: ${r.status} ${await r.text()}`);
       return (await r.text()).trim();
+    },
+    /** What the core was asked to read aloud so far: [{language, text}]. */
+    async spoken() {
+      const r = await fetch(`${url}/testhost/spoken`);
+      if (!r.ok) throw new Error(`no record of speech: ${r.status}`);
+      return r.json();
     },
     /** Stops the embedded platform (the device goes offline); the host and core keep running. */
     async stopPlatform() {

@@ -235,27 +235,52 @@ async function keyboardRun(theme) {
     assert.equal(await theme_(), theme, "the theme survives signing in");
     await tabTo("main a[href='/report/new']");
     await kb.press("Enter");
-    await page.waitForSelector("#description");
+    await page.waitForSelector("#category");
     await page.waitForSelector("#category option[value='water_plumbing']", { state: "attached" });
 
     // The report: category, description, place (a unit of the household), urgency, submit.
+    // In elderly mode one question per step: "next" is the stop after each answer, and the
+    // step's heading takes focus so the question is read first.
+    const stepwise = theme === "elderly";
+    const nextStep = async (n) => {
+      if (!stepwise) return;
+      await tabTo("main .step-next");
+      await kb.press("Enter");
+      await page.waitForSelector(`#step-heading[data-step="${n}"]`);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "step-heading", `step ${n} takes focus`);
+    };
     await tabTo("#category");
     await arrowSelect("#category", "water_plumbing");
-    await tabTo("#description", { next: true });
-    await kb.type(DESCRIPTION);
-    assert.equal(await page.inputValue("#description"), DESCRIPTION, "typed description");
+    await nextStep(2);
     await tabTo("input[name='place-kind']", { next: true });
     await arrowRadio("#place-kind-unit");
     await page.waitForSelector("#place-unit option:nth-child(2)", { state: "attached" });
     await tabTo("#place-unit", { next: true });
     const unit = await page.$eval("#place-unit", (s) => s.options[1].value);
     await arrowSelect("#place-unit", unit);
+    await nextStep(3);
+    await tabTo("#description", { next: true });
+    await kb.type(DESCRIPTION);
+    assert.equal(await page.inputValue("#description"), DESCRIPTION, "typed description");
+    await nextStep(4);
     await tabTo("input[name='urgency']", { next: true });
     await arrowRadio("#urgency-soon");
     assert.equal(await page.isChecked("#urgency-routine"), false, "moving with the arrows moves the choice");
+    await nextStep(5);
+    // Who may see it: private unless the resident chooses otherwise; one stop for the group.
+    await tabTo("input[name='visibility']", { next: true });
+    assert.equal(await page.isChecked("#visibility-private"), true, "private by default");
+    await nextStep(6);
     // The photo button comes between urgency and submit; its hidden input shows focus on its label.
     await tabTo("#photo-input", { next: true });
-    await tabTo("main form button[type=submit]", { next: true });
+    await nextStep(7);
+    if (stepwise) {
+      const review = await page.textContent(".review");
+      assert.ok(review.includes(DESCRIPTION), `the last step shows what was typed: ${review}`);
+      await tabTo("main form button[type=submit]");
+    } else {
+      await tabTo("main form button[type=submit]", { next: true });
+    }
     await kb.press("Enter");
 
     await page.waitForSelector("#delivery-label");

@@ -379,6 +379,27 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     go(&client, "/report/new").await?;
     wait_css(&client, "#description", 20).await?;
     check_screen(&client, "17-report-form-elderly").await?;
+    // Read aloud through the desktop's real speech service (Speech Dispatcher, started on
+    // demand as its own client library does): pressed, the service takes the words and the
+    // button becomes "stop"; had it refused, the button would say the device cannot read.
+    wait_css(&client, "#read-aloud", 10).await?.click().await?;
+    wait_until(
+        &client,
+        "the speech service took the screen",
+        "document.querySelector('#read-aloud')?.getAttribute('aria-pressed') === 'true'",
+        20,
+    )
+    .await
+    .with_context(|| "read aloud failed: is speech-dispatcher installed (scripts/setup)?")?;
+    check_screen(&client, "17b-report-form-reading-aloud").await?;
+    wait_css(&client, "#read-aloud", 5).await?.click().await?;
+    wait_until(
+        &client,
+        "reading stopped",
+        "document.querySelector('#read-aloud')?.getAttribute('aria-pressed') === 'false'",
+        10,
+    )
+    .await?;
     go(&client, "/settings").await?;
     wait_css(&client, "#language-en", 10).await?.click().await?;
     wait_until(

@@ -2,10 +2,13 @@
 
 use crate::i18n::{error_text, field_error_text, t, tr, tr_with};
 use crate::icons::{Icon, Svg};
+use crate::ipc::call;
 use crate::state::use_app;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
-use linli_api::{ApiError, FieldError};
+use linli_api::ipc::Request;
+use linli_api::{ApiError, ErrorCode, FieldError};
 
 /// A link past the header to the main content, for keyboard and screen reader users.
 #[component]
@@ -30,6 +33,7 @@ pub fn SkipLink() -> impl IntoView {
 /// The top of every screen: name, connection, and the main menu.
 #[component]
 pub fn Header() -> impl IntoView {
+    let state = use_app();
     let location = use_location();
     let current = move |path: &'static str| {
         move || {
@@ -47,6 +51,9 @@ pub fn Header() -> impl IntoView {
                 </a>
                 <SyncIndicator />
             </div>
+            <Show when=move || state.elderly_mode()>
+                <ReadAloud />
+            </Show>
             <nav aria-label=t("nav-label")>
                 <ul class="nav-list">
                     <li>
@@ -277,4 +284,107 @@ pub fn FirstRunQuestion() -> impl IntoView {
             </section>
         </Show>
     }
+}
+
+/// "Read this screen aloud": the words in `<main>`, as they are shown, go to the device's
+/// speech service in the person's language. Pressed again while reading, it stops. On a device
+/// without a speech service it says so, on the button itself and, when pressed, in words.
+#[component]
+pub fn ReadAloud() -> impl IntoView {
+    let state = use_app();
+    let location = use_location();
+    let reading = RwSignal::new(false);
+    // Found out when a request failed, even if the status said a service was there.
+    let refused = RwSignal::new(false);
+    let problem: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let available = move || state.read_aloud_available() && !refused.get();
+
+    // Another screen: whatever was being read belongs to the last one.
+    Effect::new(move |before: Option<String>| {
+        let here = location.pathname.get();
+        if before.is_some_and(|b| b != here) && reading.get_untracked() {
+            reading.set(false);
+            spawn_local(async move {
+                let _ = call(Request::StopReading).await;
+            });
+        }
+        problem.set(None);
+        here
+    });
+
+    let press = move |_| {
+        problem.set(None);
+        if reading.get_untracked() {
+            reading.set(false);
+            spawn_local(async move {
+                if let Err(e) = call(Request::StopReading).await {
+                    problem.set(Some(e));
+                }
+            });
+            return;
+        }
+        if !available() {
+            problem.set(Some(ApiError::new(ErrorCode::SpeechUnavailable, "")));
+            return;
+        }
+        let text = screen_text();
+        spawn_local(async move {
+            match call(Request::ReadAloud { text }).await {
+                Ok(_) => reading.set(true),
+                Err(e) => {
+                    if e.code == ErrorCode::SpeechUnavailable {
+                        refused.set(true);
+                    }
+                    problem.set(Some(e));
+                }
+            }
+        });
+    };
+
+    view! {
+        <div class="read-aloud">
+            <button
+                type="button"
+                id="read-aloud"
+                class="button read-aloud-button"
+                class:unavailable=move || !available()
+                aria-pressed=move || if reading.get() { "true" } else { "false" }
+                on:click=press
+            >
+                {move || {
+                    let (icon, words) = if reading.get() {
+                        (Icon::Stop, tr("read-aloud-stop"))
+                    } else if available() {
+                        (Icon::Speaker, tr("read-aloud"))
+                    } else {
+                        (Icon::Speaker, tr("read-aloud-unavailable"))
+                    };
+                    view! {
+                        <Svg icon=icon />
+                        <span>{words}</span>
+                    }
+                }}
+            </button>
+            <p class="read-aloud-note" role="status">
+                {move || {
+                    if reading.get() {
+                        Some(tr("read-aloud-reading"))
+                    } else {
+                        problem.get().map(|e| error_text(&e))
+                    }
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// The words of the screen as shown: the main region's rendered text, which leaves out
+/// what is hidden (other form steps, closed panels) the way a sighted person would.
+pub fn screen_text() -> String {
+    use wasm_bindgen::JsCast;
+    document()
+        .get_element_by_id("main")
+        .and_then(|main| main.dyn_into::<web_sys::HtmlElement>().ok())
+        .map(|main| main.inner_text())
+        .unwrap_or_default()
 }

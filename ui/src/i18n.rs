@@ -71,3 +71,21 @@ pub fn date_time(at: Timestamp) -> String {
     let offset = UtcOffset::from_whole_seconds(minutes * 60).unwrap_or(UtcOffset::UTC);
     localizer().date_time(at, offset)
 }
+
+/// The moment now, from the browser's clock (the `time` crate has no clock on wasm32).
+pub fn now() -> Timestamp {
+    let nanos = (js_sys::Date::now() * 1_000_000.0) as i128;
+    Timestamp::from_unix_timestamp_nanos(nanos).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// A length of time as the language says it ("2 天 3 小时", "1 day 3 h").
+pub fn duration(seconds: i64) -> String {
+    let hours_total = seconds.max(0) / 3600;
+    tr_with(
+        "duration",
+        &[
+            ("days", (hours_total / 24).into()),
+            ("hours", (hours_total % 24).into()),
+        ],
+    )
+}

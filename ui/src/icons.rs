@@ -37,6 +37,22 @@ pub enum Icon {
     Clock,
     /// Larger text.
     Text,
+    /// A loudspeaker, for reading aloud.
+    Speaker,
+    /// A square, for stopping.
+    Stop,
+    /// An arrow to the right, for the next step.
+    Next,
+    /// An arrow to the left, for the step before.
+    Back,
+    /// A telephone handset, for calling.
+    Phone,
+    /// Speech bubbles, for comments.
+    Comment,
+    /// A bar chart, for the accountability board.
+    Chart,
+    /// An eye, for following a report.
+    Eye,
 }
 
 /// The icon as inline SVG, sized by CSS (`.icon`), `aria-hidden`.
@@ -124,6 +140,29 @@ pub fn Svg(
         Icon::Text => view! {
             <path d="M4 18L9 6l5 12M6 14h6" />
             <path d="M15 18l3-7 3 7M16 16h4" />
+        }
+        .into_any(),
+        Icon::Speaker => view! {
+            <path d="M4 9h4l5-4v14l-5-4H4z" />
+            <path d="M16 9a4 4 0 0 1 0 6M18.5 6.5a7.5 7.5 0 0 1 0 11" />
+        }
+        .into_any(),
+        Icon::Stop => view! { <rect x="6" y="6" width="12" height="12" rx="1" /> }.into_any(),
+        Icon::Next => view! { <path d="M5 12h14M13 6l6 6-6 6" /> }.into_any(),
+        Icon::Back => view! { <path d="M19 12H5M11 6l-6 6 6 6" /> }.into_any(),
+        Icon::Phone => view! {
+            <path d="M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z" />
+        }
+        .into_any(),
+        Icon::Comment => view! { <path d="M4 5h16v11H9l-5 4z" /> }.into_any(),
+        Icon::Chart => view! {
+            <path d="M4 20h16" />
+            <path d="M7 16v-5M12 16V6M17 16v-8" />
+        }
+        .into_any(),
+        Icon::Eye => view! {
+            <path d="M2 12s4-7 10-7 10 7 10 7-4 7-10 7S2 12 2 12z" />
+            <circle cx="12" cy="12" r="3" />
         }
         .into_any(),
     };

@@ -73,6 +73,10 @@ fn App() -> impl IntoView {
                         path=path!("/reports/:id/edit")
                         view=|| view! { <Gate while_expired=true><pages::report::EditReport /></Gate> }
                     />
+                    <Route
+                        path=path!("/board")
+                        view=|| view! { <Gate while_expired=true><pages::board::BoardPage /></Gate> }
+                    />
                     <Route path=path!("/settings") view=pages::settings::Settings />
                 </Routes>
             </main>

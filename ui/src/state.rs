@@ -24,6 +24,8 @@ pub struct AppState {
     pub language: RwSignal<Language>,
     /// Bumped when reports change on the device; lists and details refetch on it.
     pub reports_changed: RwSignal<u64>,
+    /// Bumped when comments change on the device; the comments on screen refetch on it.
+    pub comments_changed: RwSignal<u64>,
     /// Upload progress per report, from `UploadProgress` events: (sent, total) bytes.
     pub uploads: RwSignal<HashMap<ReportId, (u64, u64)>>,
     /// Categories and places, once signed in.
@@ -38,6 +40,7 @@ impl AppState {
             status_error: RwSignal::new(None),
             language: RwSignal::new(Language::default()),
             reports_changed: RwSignal::new(0),
+            comments_changed: RwSignal::new(0),
             uploads: RwSignal::new(HashMap::new()),
             catalogue: RwSignal::new(None),
         }
@@ -64,6 +67,33 @@ impl AppState {
         self.status
             .with_untracked(|s| s.as_ref().map(|s| s.settings.clone()))
             .unwrap_or_default()
+    }
+
+    /// Whether elderly mode (长辈版) is on (tracked).
+    pub fn elderly_mode(&self) -> bool {
+        self.status
+            .with(|s| s.as_ref().is_some_and(|s| s.settings.elderly_mode))
+    }
+
+    /// Whether the device has a speech service to read aloud (tracked).
+    pub fn read_aloud_available(&self) -> bool {
+        self.status
+            .with(|s| s.as_ref().is_some_and(|s| s.read_aloud))
+    }
+
+    /// In elderly mode, says `words` aloud (errors are spoken as well as shown there); does
+    /// nothing where there is no speech service, as the words are on screen anyway.
+    pub fn say_in_elderly_mode(self, words: String) {
+        let (elderly, speech) = self.status.with_untracked(|s| {
+            s.as_ref()
+                .map(|s| (s.settings.elderly_mode, s.read_aloud))
+                .unwrap_or_default()
+        });
+        if elderly && speech && !words.trim().is_empty() {
+            spawn_local(async move {
+                let _ = call(Request::ReadAloud { text: words }).await;
+            });
+        }
     }
 
     /// Whether the first-launch question (长辈版 or not) still waits for an answer (tracked).
@@ -123,14 +153,23 @@ impl AppState {
     pub fn follow_theme(self) {
         Effect::new(move |_| {
             let language = self.language.get();
-            let elderly = self
+            let elderly = self.elderly_mode();
+            let scale = self
                 .status
-                .with(|s| s.as_ref().is_some_and(|s| s.settings.elderly_mode));
+                .with(|s| s.as_ref().map(|s| s.text_scale).unwrap_or(1.0));
             let document = document();
             if let Some(root) = document.document_element() {
                 let _ = root.set_attribute("lang", language.tag());
                 let _ =
                     root.set_attribute("data-theme", if elderly { "elderly" } else { "normal" });
+                // The system's text size, on top of the theme's (see `--text-scale` in CSS).
+                // Through the CSSOM: the CSP forbids style attributes written as markup.
+                use wasm_bindgen::JsCast;
+                if let Some(root) = root.dyn_ref::<web_sys::HtmlElement>() {
+                    let _ = root
+                        .style()
+                        .set_property("--text-scale", &scale.to_string());
+                }
             }
             document.set_title(&crate::i18n::tr("app-name"));
         });
@@ -160,6 +199,7 @@ impl AppState {
                     s.sync = sync;
                 }
             }),
+            Event::CommentsChanged { .. } => self.comments_changed.update(|n| *n += 1),
             Event::SessionChanged => {
                 crate::pages::report::forget_photos();
                 self.refresh_status();

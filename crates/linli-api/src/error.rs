@@ -55,10 +55,25 @@ pub enum ErrorCode {
     InvalidPlatformUrl,
     /// The photo could not be read as an image.
     PhotoUnreadable,
+    /// This device has no speech service to read the screen aloud.
+    SpeechUnavailable,
+    /// The draft is open in another form (window or tab) on this device.
+    DraftOpenElsewhere,
     /// This action needs the person to be signed in.
     SignInRequired,
     /// The report was already sent and can no longer be edited.
     AlreadySent,
+    /// The report closed more than 30 days ago and can no longer be reopened: report it again.
+    ReopenWindowPassed,
+    /// The report was rated already; a rating is given once.
+    AlreadyRated,
+    /// A rating is given once the report is closed.
+    NotClosedYet,
+    /// A resident tried to follow their own report (its updates reach them already).
+    OwnReport,
+    /// The report cannot be followed: it is resolved or closed, older than the duplicate
+    /// check looks back, or private.
+    NotFollowable,
     /// Something went wrong on our side.
     Internal,
 }
@@ -87,8 +102,15 @@ impl ErrorCode {
             Self::PlatformUnreachable => "platform_unreachable",
             Self::InvalidPlatformUrl => "invalid_platform_url",
             Self::PhotoUnreadable => "photo_unreadable",
+            Self::SpeechUnavailable => "speech_unavailable",
+            Self::DraftOpenElsewhere => "draft_open_elsewhere",
             Self::SignInRequired => "sign_in_required",
             Self::AlreadySent => "already_sent",
+            Self::ReopenWindowPassed => "reopen_window_passed",
+            Self::AlreadyRated => "already_rated",
+            Self::NotClosedYet => "not_closed_yet",
+            Self::OwnReport => "own_report",
+            Self::NotFollowable => "not_followable",
             Self::Internal => "internal",
         }
     }
@@ -115,8 +137,15 @@ impl ErrorCode {
         Self::PlatformUnreachable,
         Self::InvalidPlatformUrl,
         Self::PhotoUnreadable,
+        Self::SpeechUnavailable,
+        Self::DraftOpenElsewhere,
         Self::SignInRequired,
         Self::AlreadySent,
+        Self::ReopenWindowPassed,
+        Self::AlreadyRated,
+        Self::NotClosedYet,
+        Self::OwnReport,
+        Self::NotFollowable,
         Self::Internal,
     ];
 
@@ -135,14 +164,16 @@ impl ErrorCode {
             Self::NotFound | Self::PhoneNotRegistered => 404,
             Self::RateLimited => 429,
             Self::IdempotencyKeyInProgress | Self::Conflict | Self::InvalidTransition => 409,
-            Self::AlreadySent => 409,
+            Self::AlreadySent | Self::OwnReport | Self::NotFollowable => 409,
+            Self::ReopenWindowPassed | Self::AlreadyRated | Self::NotClosedYet => 409,
             Self::IdempotencyKeyInvalid
             | Self::MalformedRequest
             | Self::InvalidPlatformUrl
             | Self::PhotoUnreadable => 400,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::PlatformUnreachable => 503,
+            Self::PlatformUnreachable | Self::SpeechUnavailable => 503,
+            Self::DraftOpenElsewhere => 409,
             Self::Internal => 500,
         }
     }
@@ -184,6 +215,10 @@ pub enum FieldErrorCode {
     UnknownPhoto,
     /// Not a valid address (https, or http on loopback only).
     InvalidUrl,
+    /// A report cannot be handed to the party that already has it.
+    SameParty,
+    /// The end of a period must come after its start.
+    EndBeforeStart,
 }
 
 impl FieldErrorCode {
@@ -202,6 +237,8 @@ impl FieldErrorCode {
             Self::InvalidChoice => "invalid_choice",
             Self::UnknownPhoto => "unknown_photo",
             Self::InvalidUrl => "invalid_url",
+            Self::SameParty => "same_party",
+            Self::EndBeforeStart => "end_before_start",
         }
     }
 
@@ -219,6 +256,8 @@ impl FieldErrorCode {
         Self::InvalidChoice,
         Self::UnknownPhoto,
         Self::InvalidUrl,
+        Self::SameParty,
+        Self::EndBeforeStart,
     ];
 
     /// The Fluent message id that explains this code next to a field.

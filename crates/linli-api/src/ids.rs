@@ -66,6 +66,15 @@ uuid_id!(
     /// A photo attached to a report.
     PhotoId
 );
+uuid_id!(
+    /// A comment on a report, created on the device of whoever writes it.
+    CommentId
+);
+uuid_id!(
+    /// Something a resident did to a delivered report (confirm, reopen, rate, follow,
+    /// comment), created on the device; also the `Idempotency-Key` that sends it once.
+    ActionId
+);
 int_id!(
     /// A person known to the platform: resident, staff member or volunteer.
     UserId

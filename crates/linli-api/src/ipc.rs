@@ -5,9 +5,11 @@
 
 use crate::Timestamp;
 use crate::error::ApiError;
-use crate::ids::{PhotoId, ReportId};
-use crate::platform::{Catalogue, OtpSent, Profile};
-use crate::report::{Party, ReportDraft, ReportStatus, TimelineEntry};
+use crate::ids::{ActionId, CommentId, PhotoId, ReportId};
+use crate::platform::{
+    Board, Catalogue, CommentAuthor, OtpSent, PartyTime, Profile, SimilarReport,
+};
+use crate::report::{Party, Place, Rating, Report, ReportDraft, ReportStatus, TimelineEntry};
 use serde::{Deserialize, Serialize};
 
 /// Name of the Tauri command that carries [`Request`]s.
@@ -146,6 +148,110 @@ pub struct LocalPhoto {
     pub bytes: u64,
 }
 
+/// How the person on this device stands to a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// They wrote it.
+    #[default]
+    Mine,
+    /// A neighbour's report they follow ("same problem"); they see it without the
+    /// neighbour's identity and may comment, but not confirm, reopen or rate.
+    Following,
+}
+
+/// What a resident did to a delivered report, kept on the device until the platform has it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActionKind {
+    /// "Fixed": the reporter confirms the resolution.
+    Confirm,
+    /// "Not fixed": the reporter reopens it.
+    Reopen {
+        /// Why, in their words.
+        reason: String,
+    },
+    /// The reporter's rating after closing.
+    Rate {
+        /// The rating.
+        rating: Rating,
+    },
+    /// "Same problem": follow a neighbour's report.
+    Follow,
+    /// Stop following it.
+    Unfollow,
+    /// A comment to the handling party (or, from them, seen here).
+    Comment {
+        /// The comment's id (created on the device).
+        comment_id: CommentId,
+        /// The words.
+        body: String,
+        /// Photos, already resized on the device.
+        photos: Vec<LocalPhoto>,
+    },
+}
+
+/// Where an action is on its way. Delivered actions leave the device's list: their effect is
+/// in the report (its status, timeline, rating or comments).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ActionDelivery {
+    /// Waiting for the network (or for its report to be delivered first).
+    Queued {
+        /// Failed attempts so far.
+        attempts: u32,
+        /// The last transient error, to show why it is waiting.
+        #[serde(default)]
+        last_error: Option<ApiError>,
+    },
+    /// Going out now.
+    Sending,
+    /// The platform refused it (e.g. the 30 days to reopen have passed); kept so the person
+    /// sees why, until they dismiss it.
+    Rejected {
+        /// Why.
+        error: ApiError,
+    },
+}
+
+/// An action waiting on the device, or refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalAction {
+    /// Created on the device; the platform's idempotency key for it.
+    pub id: ActionId,
+    /// The report it is about.
+    pub report_id: ReportId,
+    /// What.
+    pub kind: ActionKind,
+    /// Where it is.
+    pub delivery: ActionDelivery,
+    /// When the person did it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+}
+
+/// A comment on a report as the device shows it: from the platform, or written here and
+/// not delivered yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalComment {
+    /// The comment's id.
+    pub id: CommentId,
+    /// Who wrote it (residents are never named to each other).
+    pub author: CommentAuthor,
+    /// Written by the person on this device.
+    pub mine: bool,
+    /// The words.
+    pub body: String,
+    /// Photos (shown with [`Request::Photo`], which fetches others' photos from the platform).
+    pub photo_ids: Vec<PhotoId>,
+    /// When it was written.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    /// `None` once the platform has it; otherwise where it is on its way.
+    #[serde(default)]
+    pub delivery: Option<ActionDelivery>,
+}
+
 /// A report as the device knows it: the resident's words, where it is on its way, and what
 /// the platform last said about it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -166,6 +272,19 @@ pub struct LocalReport {
     pub place_label: Option<String>,
     /// History from the platform, oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// Whether the person wrote it or follows it.
+    #[serde(default)]
+    pub relation: Relation,
+    /// The platform's last word on it, once delivered: its clock (who has it, since when,
+    /// what next and by when, late or not), rating, visibility, how many are affected.
+    #[serde(default)]
+    pub platform: Option<Report>,
+    /// How long each party has held it, from the platform.
+    #[serde(default)]
+    pub time_held: Vec<PartyTime>,
+    /// What the person did to it that has not reached the platform yet, or was refused.
+    #[serde(default)]
+    pub actions: Vec<LocalAction>,
     /// When the resident started it.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
@@ -196,6 +315,17 @@ pub struct AppStatus {
     pub settings: Settings,
     /// Connection and outbox.
     pub sync: SyncState,
+    /// Whether this device has a speech service to read the screen aloud.
+    #[serde(default)]
+    pub read_aloud: bool,
+    /// The system's text size as a factor of the normal size (1.0 when it says nothing);
+    /// the UI scales its text by it.
+    #[serde(default = "one")]
+    pub text_scale: f32,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 /// A call from the UI into the core.
@@ -229,6 +359,11 @@ pub enum Request {
         id: ReportId,
         /// Its content (photos are managed with `AttachPhoto` / `RemovePhoto`).
         draft: ReportDraft,
+        /// The form saving, when it holds the draft ([`Request::HoldDraft`]): refused with
+        /// `draft_open_elsewhere` once another form took it over, so two forms never
+        /// overwrite each other.
+        #[serde(default)]
+        editor: Option<String>,
     },
     /// Attach a photo: the core resizes it, strips its metadata and keeps it.
     /// → [`Response::Report`]
@@ -274,9 +409,112 @@ pub enum Request {
     },
     /// Try to send what is waiting now rather than at the next backoff. → [`Response::Done`]
     SyncNow,
+    /// Read these words aloud in the person's language, replacing anything being read.
+    /// → [`Response::Done`], or `speech_unavailable` when the device has no speech service.
+    ReadAloud {
+        /// The words on screen, as the person sees them.
+        text: String,
+    },
+    /// Stop reading aloud. → [`Response::Done`]
+    StopReading,
+    /// Takes a draft for this form (`editor`, a random id per open form), so one draft is
+    /// never open twice: while another live form holds it, `draft_open_elsewhere`, unless
+    /// `take_over`. A hold lapses two minutes after the holder's last call. → [`Response::Report`]
+    HoldDraft {
+        /// Which draft (or rejected report).
+        id: ReportId,
+        /// The form asking.
+        editor: String,
+        /// Take it from another form (the person chose to continue here).
+        #[serde(default)]
+        take_over: bool,
+    },
+    /// Lets go of a draft when its form closes. → [`Response::Done`]
+    ReleaseDraft {
+        /// Which draft.
+        id: ReportId,
+        /// The form letting go.
+        editor: String,
+    },
+    /// "Fixed": confirm a resolved report (queued; sent once). → [`Response::Report`]
+    ConfirmFixed {
+        /// Which report.
+        id: ReportId,
+    },
+    /// "Not fixed": reopen a resolved or recently closed report, with a reason (checked with
+    /// `validate_reason` at once; queued; sent once). → [`Response::Report`]
+    Reopen {
+        /// Which report.
+        id: ReportId,
+        /// Why.
+        reason: String,
+    },
+    /// Rate a closed report (checked with `validate_rating`; queued; sent once).
+    /// → [`Response::Report`]
+    Rate {
+        /// Which report.
+        id: ReportId,
+        /// The rating.
+        rating: Rating,
+    },
+    /// Comments on a report, from the device at once (refreshed in the background; a
+    /// [`Event::CommentsChanged`] follows when anything new arrives). → [`Response::Comments`]
+    Comments {
+        /// Which report.
+        id: ReportId,
+    },
+    /// Write a comment (checked with `validate_comment`; photos as chosen, base64, resized
+    /// on the device; queued; sent once). → [`Response::Comments`]
+    AddComment {
+        /// Which report.
+        id: ReportId,
+        /// The words.
+        body: String,
+        /// Photos as chosen, base64 (at most `MAX_COMMENT_PHOTOS`).
+        #[serde(default)]
+        photos_base64: Vec<String>,
+    },
+    /// Open reports in the same building (or area) and category from the last 14 days, while
+    /// reporting. Needs the network: `platform_unreachable` offline, and the form goes on.
+    /// → [`Response::Similar`]
+    SimilarReports {
+        /// Category code.
+        category: String,
+        /// Where the new report is.
+        place: Place,
+    },
+    /// "Same problem, follow it instead": the report joins the person's list as followed
+    /// (shown at once from what `SimilarReports` gave; queued; sent once). → [`Response::Report`]
+    Follow {
+        /// The neighbour's report, as `SimilarReports` gave it.
+        report: SimilarReport,
+    },
+    /// Stop following; the report leaves the list once the platform has it. → [`Response::Done`]
+    Unfollow {
+        /// Which report.
+        id: ReportId,
+    },
+    /// Dismiss a refused action after reading why. → [`Response::Report`]
+    DismissAction {
+        /// Which action.
+        id: ActionId,
+    },
+    /// The estate's accountability board for a period (`to` exclusive; default: the last 30
+    /// days). From the platform; offline, the last one fetched for the same period, else
+    /// `platform_unreachable`. → [`Response::Board`]
+    Board {
+        /// Start of the period.
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        from: Option<Timestamp>,
+        /// End of the period (exclusive).
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        to: Option<Timestamp>,
+    },
 }
 
 /// The core's answer to a [`Request`].
+// An answer lives only until it is serialised for the UI, so one report's size is no cost.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Response {
@@ -296,6 +534,22 @@ pub enum Response {
     Reports(Vec<LocalReport>),
     /// A photo as a `data:` URL.
     Photo(String),
+    /// Comments on one report, oldest first, the person's undelivered ones last.
+    Comments(Vec<LocalComment>),
+    /// Open reports like the one being written.
+    Similar(Vec<SimilarReport>),
+    /// The accountability board.
+    Board(BoardView),
+}
+
+/// The board and how fresh it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardView {
+    /// The figures.
+    pub board: Board,
+    /// When the platform computed them (older than now when shown from the device offline).
+    #[serde(with = "time::serde::rfc3339")]
+    pub fetched_at: Timestamp,
 }
 
 /// What the core tells the UI without being asked.
@@ -320,6 +574,11 @@ pub enum Event {
     SyncChanged(SyncState),
     /// Sign-in state changed (signed in, out, or the session expired).
     SessionChanged,
+    /// A report's comments changed on the device (one arrived, or one of ours was delivered).
+    CommentsChanged {
+        /// Which report.
+        id: ReportId,
+    },
 }
 
 #[cfg(test)]

@@ -17,9 +17,10 @@ pub mod report;
 pub mod validate;
 
 pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
-pub use ids::{BuildingId, CommonAreaId, EstateId, PhotoId, ReportId, UnitId, UserId};
+pub use ids::{BuildingId, CommentId, CommonAreaId, EstateId, PhotoId, ReportId, UnitId, UserId};
 pub use report::{
-    Category, Party, Place, Report, ReportDraft, ReportStatus, TimelineEntry, Urgency,
+    Category, NextStep, Party, Place, Rating, Report, ReportClock, ReportDraft, ReportStatus,
+    ReportVisibility, ServiceTarget, TimelineEntry, TimelineKind, Urgency,
 };
 
 /// Timestamps everywhere are UTC, serialised as RFC 3339.

@@ -1,9 +1,11 @@
 //! Input rules shared by the UI, the core and the platform. Each returns every problem it finds
 //! (not just the first), so a form can mark all its fields at once.
 
+use crate::Timestamp;
 use crate::error::{FieldError, FieldErrorCode};
-use crate::platform::Catalogue;
-use crate::report::{Place, ReportDraft};
+use crate::ids::PhotoId;
+use crate::platform::{Catalogue, HandOff, Resolution};
+use crate::report::{Party, Place, Rating, ReportDraft};
 
 /// Fewest characters a description may have: enough to say what is wrong.
 pub const DESCRIPTION_MIN_CHARS: usize = 5;
@@ -20,6 +22,12 @@ pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 pub const NOTE_MIN_CHARS: usize = 2;
 /// Most characters of a staff note.
 pub const NOTE_MAX_CHARS: usize = 500;
+/// Most characters of a comment on a report.
+pub const COMMENT_MAX_CHARS: usize = 1000;
+/// Most photos on one comment.
+pub const MAX_COMMENT_PHOTOS: usize = 3;
+/// How far back the duplicate check looks for open reports of the same kind and place.
+pub const SIMILAR_REPORT_DAYS: i64 = 14;
 
 fn chars(s: &str) -> usize {
     s.trim().chars().count()
@@ -156,10 +164,122 @@ pub fn validate_note(note: &str) -> Vec<FieldError> {
     errors
 }
 
+/// Most characters of the comment on a rating.
+pub const RATING_COMMENT_MAX_CHARS: usize = 300;
+/// The best mark of a rating aspect (the worst is 1).
+pub const RATING_MAX: u8 = 5;
+/// Days after resolution without an answer from the reporter before a report closes by itself.
+pub const AUTO_CLOSE_DAYS: i64 = 7;
+/// Days after closing during which the reporter may still reopen a report.
+pub const REOPEN_DAYS: i64 = 30;
+
+/// A rating: each aspect 1 to [`RATING_MAX`] (0 means not chosen yet), the comment at most
+/// [`RATING_COMMENT_MAX_CHARS`]. Field names are the request's (`attitude`, `quality`,
+/// `speed`, `comment`).
+pub fn validate_rating(rating: &Rating) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (field, mark) in [
+        ("attitude", rating.attitude),
+        ("quality", rating.quality),
+        ("speed", rating.speed),
+    ] {
+        if mark == 0 {
+            errors.push(FieldError::new(field, FieldErrorCode::Required));
+        } else if mark > RATING_MAX {
+            errors.push(FieldError::new(field, FieldErrorCode::InvalidChoice));
+        }
+    }
+    length(
+        "comment",
+        &rating.comment,
+        0,
+        RATING_COMMENT_MAX_CHARS,
+        &mut errors,
+    );
+    errors
+}
+
+/// A reason (for reopening or handing on): required, 2 to 500 characters, like a staff note.
+pub fn validate_reason(reason: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    length(
+        "reason",
+        reason,
+        NOTE_MIN_CHARS,
+        NOTE_MAX_CHARS,
+        &mut errors,
+    );
+    errors
+}
+
+/// A resolution: a note (required) and at most [`MAX_PHOTOS`] photos, none twice.
+pub fn validate_resolution(resolution: &Resolution) -> Vec<FieldError> {
+    let mut errors = validate_note(&resolution.note);
+    let photos = &resolution.photo_ids;
+    if photos.len() > MAX_PHOTOS {
+        errors.push(FieldError::with_limit(
+            "photos",
+            FieldErrorCode::TooMany,
+            MAX_PHOTOS as u32,
+        ));
+    } else if photos
+        .iter()
+        .enumerate()
+        .any(|(i, id)| photos[..i].contains(id))
+    {
+        errors.push(FieldError::new("photos", FieldErrorCode::UnknownPhoto));
+    }
+    errors
+}
+
+/// A hand-off from the party that has the report (`holder`): a party to hand it to, not the
+/// holder itself, and a reason.
+pub fn validate_hand_off(hand_off: &HandOff, holder: Party) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match hand_off.to {
+        None => errors.push(FieldError::new("to", FieldErrorCode::Required)),
+        Some(to) if to == holder => errors.push(FieldError::new("to", FieldErrorCode::SameParty)),
+        Some(_) => {}
+    }
+    errors.extend(validate_reason(&hand_off.reason));
+    errors
+}
+
+/// A period for the board: the end after the start.
+pub fn validate_period(from: Timestamp, to: Timestamp) -> Vec<FieldError> {
+    if to > from {
+        Vec::new()
+    } else {
+        vec![FieldError::new("to", FieldErrorCode::EndBeforeStart)]
+    }
+}
+
+/// A comment on a report: some words (not only spaces), at most [`COMMENT_MAX_CHARS`], and at
+/// most [`MAX_COMMENT_PHOTOS`] photos, none twice. Field names are the request's (`body`,
+/// `photos`).
+pub fn validate_comment(body: &str, photo_ids: &[PhotoId]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    length("body", body, 1, COMMENT_MAX_CHARS, &mut errors);
+    if photo_ids.len() > MAX_COMMENT_PHOTOS {
+        errors.push(FieldError::with_limit(
+            "photos",
+            FieldErrorCode::TooMany,
+            MAX_COMMENT_PHOTOS as u32,
+        ));
+    } else if photo_ids
+        .iter()
+        .enumerate()
+        .any(|(i, id)| photo_ids[..i].contains(id))
+    {
+        errors.push(FieldError::new("photos", FieldErrorCode::UnknownPhoto));
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{BuildingId, CommonAreaId, PhotoId, UnitId};
+    use crate::ids::{BuildingId, CommonAreaId, UnitId};
     use crate::platform::{BuildingRef, CommonAreaRef, UnitRef};
     use crate::report::{Category, Party};
     use proptest::prelude::*;
@@ -260,6 +380,8 @@ mod tests {
                 code: "water_plumbing".into(),
                 names: Default::default(),
                 default_party: Party::PropertyCompany,
+                emergency: false,
+                targets: vec![],
             }],
             units: vec![UnitRef {
                 id: UnitId(3),
@@ -275,6 +397,7 @@ mod tests {
                 id: CommonAreaId(9),
                 label: "花园".into(),
             }],
+            ..Default::default()
         }
     }
 
@@ -336,6 +459,125 @@ mod tests {
         assert_eq!(
             against_catalogue(&ReportDraft::default(), &Catalogue::default()),
             vec![]
+        );
+    }
+
+    #[rstest]
+    #[case::words("水还在漏", vec![])]
+    #[case::padded("  好的，谢谢  ", vec![])]
+    #[case::empty("", vec![FieldError::new("body", FieldErrorCode::Required)])]
+    #[case::only_spaces(" \n\t　", vec![FieldError::new("body", FieldErrorCode::Required)])]
+    fn comment_bodies_need_words(#[case] body: &str, #[case] expected: Vec<FieldError>) {
+        assert_eq!(validate_comment(body, &[]), expected);
+    }
+
+    #[test]
+    fn comment_length_counts_characters_and_photos_are_capped_and_distinct() {
+        let longest = "漏".repeat(COMMENT_MAX_CHARS);
+        assert_eq!(validate_comment(&longest, &[]), vec![]);
+        assert_eq!(
+            validate_comment(&format!("{longest}水"), &[]),
+            vec![FieldError::with_limit(
+                "body",
+                FieldErrorCode::TooLong,
+                COMMENT_MAX_CHARS as u32
+            )]
+        );
+        let photos: Vec<_> = (0..MAX_COMMENT_PHOTOS).map(|_| PhotoId::new()).collect();
+        assert_eq!(validate_comment("看图", &photos), vec![]);
+        let mut too_many = photos.clone();
+        too_many.push(PhotoId::new());
+        assert_eq!(
+            validate_comment("看图", &too_many)[0].code,
+            FieldErrorCode::TooMany
+        );
+        let twice = [photos[0], photos[0]];
+        assert_eq!(
+            validate_comment("看图", &twice),
+            vec![FieldError::new("photos", FieldErrorCode::UnknownPhoto)]
+        );
+    }
+
+    fn rating(attitude: u8, quality: u8, speed: u8, comment: &str) -> Rating {
+        Rating {
+            attitude,
+            quality,
+            speed,
+            comment: comment.into(),
+        }
+    }
+
+    #[test]
+    fn ratings_take_one_to_five_per_aspect() {
+        assert_eq!(validate_rating(&rating(1, 5, 3, "")), vec![]);
+        assert_eq!(
+            validate_rating(&rating(0, 6, 5, "")),
+            vec![
+                FieldError::new("attitude", FieldErrorCode::Required),
+                FieldError::new("quality", FieldErrorCode::InvalidChoice)
+            ]
+        );
+        let longest = "好".repeat(RATING_COMMENT_MAX_CHARS);
+        assert_eq!(validate_rating(&rating(5, 5, 5, &longest)), vec![]);
+        assert_eq!(
+            validate_rating(&rating(5, 5, 5, &format!("{longest}!"))),
+            vec![FieldError::with_limit(
+                "comment",
+                FieldErrorCode::TooLong,
+                RATING_COMMENT_MAX_CHARS as u32
+            )]
+        );
+    }
+
+    #[rstest]
+    #[case::fine(Some(Party::StreetOffice), "需要街道协调", vec![])]
+    #[case::to_nobody(None, "需要街道协调", vec![FieldError::new("to", FieldErrorCode::Required)])]
+    #[case::to_itself(Some(Party::PropertyCompany), "需要街道协调", vec![FieldError::new("to", FieldErrorCode::SameParty)])]
+    #[case::no_reason(Some(Party::Community), "  ", vec![FieldError::new("reason", FieldErrorCode::Required)])]
+    fn hand_offs_name_another_party_and_a_reason(
+        #[case] to: Option<Party>,
+        #[case] reason: &str,
+        #[case] expected: Vec<FieldError>,
+    ) {
+        let hand_off = HandOff {
+            to,
+            reason: reason.into(),
+        };
+        assert_eq!(
+            validate_hand_off(&hand_off, Party::PropertyCompany),
+            expected
+        );
+    }
+
+    #[test]
+    fn resolutions_need_a_note_and_distinct_photos() {
+        let photo = PhotoId::new();
+        let ok = Resolution {
+            note: "已更换水管".into(),
+            photo_ids: vec![photo],
+        };
+        assert_eq!(validate_resolution(&ok), vec![]);
+        let bad = Resolution {
+            note: String::new(),
+            photo_ids: vec![photo, photo],
+        };
+        assert_eq!(
+            validate_resolution(&bad),
+            vec![
+                FieldError::new("note", FieldErrorCode::Required),
+                FieldError::new("photos", FieldErrorCode::UnknownPhoto)
+            ]
+        );
+        assert_eq!(validate_reason("x")[0].code, FieldErrorCode::TooShort);
+    }
+
+    #[test]
+    fn a_period_ends_after_it_starts() {
+        let t = time::OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(validate_period(t, t + time::Duration::days(1)), vec![]);
+        assert_eq!(
+            validate_period(t, t),
+            vec![FieldError::new("to", FieldErrorCode::EndBeforeStart)]
         );
     }
 

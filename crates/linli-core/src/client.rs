@@ -4,15 +4,17 @@
 
 use crate::error::Error;
 use futures_util::StreamExt;
+use linli_api::Timestamp;
 use linli_api::error::{ApiError, ErrorCode};
-use linli_api::ids::{PhotoId, ReportId};
+use linli_api::ids::{EstateId, PhotoId, ReportId};
 use linli_api::platform::{
-    Catalogue, IDEMPOTENCY_KEY, OtpRequest, OtpSent, PhotoReceipt, Problem, Profile, ReportDetail,
-    ReportEvent, SessionGrant, SignInRequest, paths,
+    Board, Catalogue, Comment, IDEMPOTENCY_KEY, OtpRequest, OtpSent, PhotoReceipt, Problem,
+    Profile, ReportDetail, ReportEvent, SessionGrant, SignInRequest, SimilarReport, paths,
 };
 use linli_api::report::Report;
 use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
@@ -151,6 +153,17 @@ fn code_for(status: StatusCode) -> ErrorCode {
 
 fn url(base: &str, path: &str) -> String {
     format!("{}{}", base.trim_end_matches('/'), path)
+}
+
+/// `path?k=v&...`, each value percent-encoded (`+` in a time offset must not read as a space).
+fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return path.to_string();
+    }
+    let mut url = reqwest::Url::parse("http://query.invalid/").expect("a fixed valid URL");
+    url.query_pairs_mut()
+        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    format!("{path}?{}", url.query().unwrap_or_default())
 }
 
 impl PlatformClient {
@@ -324,6 +337,104 @@ impl PlatformClient {
         answer(self.send(request).await?).await
     }
 
+    /// `POST` to `path` with `Idempotency-Key` = `key` and a JSON body (`None`: empty), as
+    /// actions on a report are sent.
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        base: &str,
+        token: &str,
+        path: &str,
+        key: &str,
+        body: Option<&(impl Serialize + Sync)>,
+    ) -> Result<T, Failure> {
+        let mut request = self.post(base, path, Some(token), key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        answer(self.send(request).await?).await
+    }
+
+    /// `DELETE` `path` (stop following a report).
+    pub async fn delete_json<T: DeserializeOwned>(
+        &self,
+        base: &str,
+        token: &str,
+        path: &str,
+    ) -> Result<T, Failure> {
+        let request = self.api.delete(url(base, path)).bearer_auth(token);
+        answer(self.send(request).await?).await
+    }
+
+    /// `GET /v1/reports/{id}/comments`.
+    pub async fn comments(
+        &self,
+        base: &str,
+        token: &str,
+        id: ReportId,
+    ) -> Result<Vec<Comment>, Failure> {
+        self.get(base, &linli_api::platform::report_comments(id), token)
+            .await
+    }
+
+    /// `GET /v1/reports/similar` with the query's pairs.
+    pub async fn similar(
+        &self,
+        base: &str,
+        token: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<SimilarReport>, Failure> {
+        self.get(base, &with_query(paths::SIMILAR_REPORTS, query), token)
+            .await
+    }
+
+    /// `GET /v1/estates/{id}/board?from=..&to=..`.
+    pub async fn board(
+        &self,
+        base: &str,
+        token: &str,
+        estate: EstateId,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+    ) -> Result<Board, Failure> {
+        let rfc = |t: Timestamp| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
+        let query: Vec<(&str, String)> = [("from", from.map(rfc)), ("to", to.map(rfc))]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        let path = with_query(&linli_api::platform::estate_board(estate), &query);
+        self.get(base, &path, token).await
+    }
+
+    /// `GET /v1/photos/{id}`: the bytes and their content type.
+    pub async fn photo(
+        &self,
+        base: &str,
+        token: &str,
+        id: PhotoId,
+    ) -> Result<(Vec<u8>, String), Failure> {
+        let request = self
+            .api
+            .get(url(base, &format!("{}/{id}", paths::PHOTOS)))
+            .bearer_auth(token)
+            .timeout(self.timeouts.upload);
+        let response = check(self.send(request).await?).await?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("image/jpeg")
+            .to_string();
+        let bytes = response.bytes().await.map_err(|e| Failure {
+            status: Some(status),
+            error: ApiError::new(ErrorCode::PlatformUnreachable, describe(&e)),
+        })?;
+        Ok((bytes.to_vec(), content_type))
+    }
+
     /// `GET /v1/events`: opens the live change feed, resuming after `last_seq`.
     pub async fn open_feed(
         &self,
@@ -416,6 +527,21 @@ mod tests {
             error: ApiError::new(ErrorCode::SessionExpired, "x"),
         };
         assert!(behind_a_proxy.session_lost());
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(with_query("/v1/x", &[]), "/v1/x");
+        assert_eq!(
+            with_query(
+                "/v1/x",
+                &[
+                    ("from", "2025-01-01T00:00:00+08:00".into()),
+                    ("a", "b c".into())
+                ]
+            ),
+            "/v1/x?from=2025-01-01T00%3A00%3A00%2B08%3A00&a=b+c"
+        );
     }
 
     #[test]

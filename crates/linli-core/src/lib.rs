@@ -18,9 +18,14 @@
 //! # Ok(()) }
 //! ```
 
+mod actions;
+mod board;
 mod client;
+pub mod comments;
 mod error;
 mod events;
+pub mod follow;
+pub mod holds;
 pub mod notify;
 pub mod outbox;
 pub mod photo;
@@ -28,6 +33,7 @@ mod reports;
 mod secrets;
 mod session;
 pub mod settings;
+pub mod speech;
 pub mod sse;
 mod store;
 mod sync;
@@ -43,7 +49,7 @@ pub use store::DB_FILE;
 
 use client::{PlatformClient, Timeouts};
 use linli_api::Timestamp;
-use linli_api::error::ApiError;
+use linli_api::error::{ApiError, ErrorCode};
 use linli_api::ipc::{AppStatus, Event, Language, Request, Response, SyncState};
 use settings::Defaults;
 use std::path::PathBuf;
@@ -111,6 +117,10 @@ pub struct CoreConfig {
     pub os_language: Option<String>,
     /// Sync engine behaviour.
     pub sync: SyncOptions,
+    /// What reads the screen aloud.
+    pub speaker: Arc<dyn speech::Speaker>,
+    /// The system's text size as a factor (1.0 normal); `None`: ask the desktop.
+    pub text_scale: Option<f32>,
 }
 
 impl CoreConfig {
@@ -128,6 +138,8 @@ impl CoreConfig {
             events,
             os_language: None,
             sync: SyncOptions::default(),
+            speaker: Arc::from(speech::default_speaker()),
+            text_scale: None,
         }
     }
 }
@@ -140,6 +152,7 @@ impl std::fmt::Debug for CoreConfig {
             .field("secrets", &self.secrets.kind())
             .field("os_language", &self.os_language)
             .field("sync", &self.sync)
+            .field("text_scale", &self.text_scale)
             .finish_non_exhaustive()
     }
 }
@@ -182,6 +195,11 @@ pub(crate) struct Inner {
     pub(crate) defaults: Defaults,
     pub(crate) options: SyncOptions,
     pub(crate) client: PlatformClient,
+    pub(crate) speaker: Arc<dyn speech::Speaker>,
+    /// Which form holds which draft.
+    pub(crate) holds: holds::Holds,
+    /// The system's text size factor, read once at start.
+    pub(crate) text_scale: f32,
     /// The token, read once from the secret store (which stays the only place it is kept
     /// between runs).
     pub(crate) token: Mutex<Option<String>>,
@@ -301,6 +319,11 @@ impl Core {
             .and_then(Language::from_tag)
             .or_else(settings::os_language)
             .unwrap_or_default();
+        let text_scale = config
+            .text_scale
+            .or_else(settings::desktop_text_scale)
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(1.0);
         let store = Store::open(&config.data_dir)?;
         let photos_dir = config.data_dir.join("photos");
         std::fs::create_dir_all(&photos_dir).map_err(|e| Error::io(&photos_dir, e))?;
@@ -320,9 +343,13 @@ impl Core {
             defaults: Defaults {
                 language,
                 platform_url,
+                elderly_mode: text_scale >= settings::LARGE_TEXT_SCALE,
             },
             options: config.sync,
             client,
+            speaker: config.speaker,
+            holds: holds::Holds::new(),
+            text_scale,
             token: Mutex::new(None),
             sync_state: Mutex::new(SyncState::default()),
             send_wake: Notify::new(),
@@ -411,16 +438,21 @@ impl Core {
             }
             Request::Catalogue => Ok(Response::Catalogue(reports::catalogue(inner).await?)),
             Request::NewDraft => Ok(Response::Report(reports::new_draft(inner)?)),
-            Request::SaveDraft { id, draft } => {
-                Ok(Response::Report(reports::save_draft(inner, id, &draft)?))
-            }
+            Request::SaveDraft { id, draft, editor } => Ok(Response::Report(reports::save_draft(
+                inner,
+                id,
+                &draft,
+                editor.as_deref(),
+            )?)),
             Request::AttachPhoto { id, data_base64 } => Ok(Response::Report(
                 reports::attach_photo(inner, id, &data_base64).await?,
             )),
             Request::RemovePhoto { id, photo_id } => Ok(Response::Report(reports::remove_photo(
                 inner, id, photo_id,
             )?)),
-            Request::Photo { photo_id } => Ok(Response::Photo(reports::photo(inner, photo_id)?)),
+            Request::Photo { photo_id } => {
+                Ok(Response::Photo(reports::photo(inner, photo_id).await?))
+            }
             Request::Submit { id } => Ok(Response::Report(reports::submit(inner, id)?)),
             Request::DiscardDraft { id } => {
                 reports::discard(inner, id)?;
@@ -437,6 +469,62 @@ impl Core {
                 inner.feed_wake.notify_one();
                 Ok(Response::Done)
             }
+            Request::ReadAloud { text } => {
+                let speaker = inner.speaker.clone();
+                let language = inner.language();
+                // Talking to the speech service is blocking socket I/O with short timeouts.
+                tokio::task::spawn_blocking(move || speaker.speak(&text, language))
+                    .await
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+                    .map_err(speech_error)?;
+                Ok(Response::Done)
+            }
+            Request::HoldDraft {
+                id,
+                editor,
+                take_over,
+            } => Ok(Response::Report(reports::hold(
+                inner, id, &editor, take_over,
+            )?)),
+            Request::ReleaseDraft { id, editor } => {
+                inner.holds.release(id, &editor);
+                Ok(Response::Done)
+            }
+            Request::ConfirmFixed { id } => Ok(Response::Report(actions::confirm(inner, id)?)),
+            Request::Reopen { id, reason } => {
+                Ok(Response::Report(actions::reopen(inner, id, &reason)?))
+            }
+            Request::Rate { id, rating } => {
+                Ok(Response::Report(actions::rate(inner, id, &rating)?))
+            }
+            Request::Comments { id } => Ok(Response::Comments(comments::list(inner, id)?)),
+            Request::AddComment {
+                id,
+                body,
+                photos_base64,
+            } => Ok(Response::Comments(
+                comments::add(inner, id, &body, &photos_base64).await?,
+            )),
+            Request::SimilarReports { category, place } => Ok(Response::Similar(
+                follow::similar(inner, &category, &place).await?,
+            )),
+            Request::Follow { report } => Ok(Response::Report(follow::follow(inner, &report)?)),
+            Request::Unfollow { id } => {
+                actions::unfollow(inner, id)?;
+                Ok(Response::Done)
+            }
+            Request::DismissAction { id } => Ok(Response::Report(actions::dismiss(inner, id)?)),
+            Request::Board { from, to } => {
+                Ok(Response::Board(board::board(inner, from, to).await?))
+            }
+            Request::StopReading => {
+                let speaker = inner.speaker.clone();
+                tokio::task::spawn_blocking(move || speaker.stop())
+                    .await
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+                    .map_err(speech_error)?;
+                Ok(Response::Done)
+            }
         }
     }
 
@@ -448,8 +536,15 @@ impl Core {
             session_expired,
             settings: inner.settings()?,
             sync: inner.sync_state(),
+            read_aloud: inner.speaker.available(),
+            text_scale: inner.text_scale,
         })
     }
+}
+
+fn speech_error(error: speech::SpeechError) -> ApiError {
+    tracing::warn!(%error, "could not read aloud");
+    ApiError::new(ErrorCode::SpeechUnavailable, error.to_string())
 }
 
 #[cfg(test)]
@@ -489,6 +584,8 @@ mod tests {
                     platform_url: linli_api::config::DEFAULT_PLATFORM_URL.into(),
                 },
                 sync: SyncState::default(),
+                read_aloud: core.inner.speaker.available(),
+                text_scale: core.inner.text_scale,
             })
         );
     }

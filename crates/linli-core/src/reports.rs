@@ -13,6 +13,7 @@ use linli_api::report::ReportDraft;
 use linli_api::validate::{against_catalogue, validate_draft};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub(crate) fn photo_path(inner: &Inner, id: PhotoId) -> PathBuf {
     inner.photos_dir.join(format!("{id}.jpg"))
@@ -45,13 +46,13 @@ pub(crate) async fn catalogue(inner: &Arc<Inner>) -> Result<Catalogue, ApiError>
     }
 }
 
-fn no_such_report() -> ApiError {
+pub(crate) fn no_such_report() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such report")
 }
 
 /// Refuses (as "not found", telling nothing about it) a report that is not the person's: on a
 /// shared device the next person must not read or change the last one's reports.
-fn require_visible(inner: &Inner, id: ReportId) -> Result<(), ApiError> {
+pub(crate) fn require_visible(inner: &Inner, id: ReportId) -> Result<(), ApiError> {
     let viewer = session::viewer(inner)?;
     if inner.store.is_visible(id, &viewer)? {
         Ok(())
@@ -76,13 +77,18 @@ pub(crate) fn list(inner: &Inner) -> Result<Vec<LocalReport>, ApiError> {
     Ok(inner.store.reports(&viewer)?)
 }
 
-/// Saves the resident's words; photos are managed separately.
+/// Saves the resident's words; photos are managed separately. A form that holds the draft
+/// (`editor`) saves only while it still does (see [`crate::holds`]).
 pub(crate) fn save_draft(
     inner: &Inner,
     id: ReportId,
     draft: &ReportDraft,
+    editor: Option<&str>,
 ) -> Result<LocalReport, ApiError> {
     require_visible(inner, id)?;
+    if let Some(editor) = editor {
+        inner.holds.check_editor(id, editor, Instant::now())?;
+    }
     let report = inner.store.save_draft(id, draft, now())?;
     inner.reports_changed(vec![id]);
     Ok(report)
@@ -103,15 +109,25 @@ fn decode_base64(data: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::new(ErrorCode::PhotoUnreadable, format!("not base64: {e}")))
 }
 
-/// Resizes, strips and keeps a photo on a draft (or a rejected report being fixed).
-pub(crate) async fn attach_photo(
+/// A form's hold on a draft (or a rejected report being fixed): see [`crate::holds`].
+pub(crate) fn hold(
     inner: &Inner,
     id: ReportId,
-    data_base64: &str,
+    editor: &str,
+    take_over: bool,
 ) -> Result<LocalReport, ApiError> {
-    // Cheap checks first, so a seventh photo is refused before seconds of resizing.
-    require_visible(inner, id)?;
-    inner.store.check_photo_room(id)?;
+    let report = get(inner, id)?;
+    crate::outbox::can_edit(&report.delivery)?;
+    inner.holds.hold(id, editor, take_over, Instant::now())?;
+    Ok(report)
+}
+
+/// Decodes a chosen photo, makes it small and anonymous, and writes its file; the caller
+/// records it (and removes the file if that fails).
+pub(crate) async fn prepare_photo(
+    inner: &Inner,
+    data_base64: &str,
+) -> Result<LocalPhoto, ApiError> {
     let bytes = decode_base64(data_base64)?;
     let processed = tokio::task::spawn_blocking(move || photo::process(&bytes))
         .await
@@ -122,11 +138,22 @@ pub(crate) async fn attach_photo(
         height: processed.height,
         bytes: processed.jpeg.len() as u64,
     };
+    write_whole(&photo_path(inner, local.id), &processed.jpeg)?;
+    Ok(local)
+}
+
+/// Resizes, strips and keeps a photo on a draft (or a rejected report being fixed).
+pub(crate) async fn attach_photo(
+    inner: &Inner,
+    id: ReportId,
+    data_base64: &str,
+) -> Result<LocalReport, ApiError> {
+    // Cheap checks first, so a seventh photo is refused before seconds of resizing.
+    require_visible(inner, id)?;
+    inner.store.check_photo_room(id)?;
+    inner.holds.touch(id, Instant::now());
+    let local = prepare_photo(inner, data_base64).await?;
     let path = photo_path(inner, local.id);
-    let partial = path.with_extension("jpg.part");
-    std::fs::write(&partial, &processed.jpeg)
-        .and_then(|()| std::fs::rename(&partial, &path))
-        .map_err(|e| Error::io(&path, e))?;
     match inner.store.add_photo(id, &local, now()) {
         Ok(report) => {
             inner.reports_changed(vec![id]);
@@ -146,6 +173,7 @@ pub(crate) fn remove_photo(
     photo_id: PhotoId,
 ) -> Result<LocalReport, ApiError> {
     require_visible(inner, id)?;
+    inner.holds.touch(id, Instant::now());
     let report = inner.store.remove_photo(id, photo_id, now())?;
     if let Err(e) = std::fs::remove_file(photo_path(inner, photo_id)) {
         tracing::warn!(error = %e, photo = %photo_id, "photo file not removed");
@@ -154,19 +182,66 @@ pub(crate) fn remove_photo(
     Ok(report)
 }
 
-/// A photo as a `data:` URL for an `<img>`.
-pub(crate) fn photo(inner: &Inner, photo_id: PhotoId) -> Result<String, ApiError> {
+/// Writes a file whole or not at all: a crash mid-write leaves only a `.part` file.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".part");
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| Error::io(path, e))
+}
+
+fn fetched_path(inner: &Inner, id: PhotoId) -> PathBuf {
+    inner.photos_dir.join(format!("{id}.fetched"))
+}
+
+fn data_url(content_type: &str, bytes: &[u8]) -> String {
+    format!("data:{content_type};base64,{}", STANDARD.encode(bytes))
+}
+
+/// A photo as a `data:` URL for an `<img>`: one made on this device (the person's report or
+/// comment), else one fetched before, else fetched now from the platform (staff's photos of
+/// a fix, others' comments, a followed report's) and kept for offline.
+pub(crate) async fn photo(inner: &Inner, photo_id: PhotoId) -> Result<String, ApiError> {
     let viewer = session::viewer(inner)?;
-    let visible = match inner.store.photo_report(photo_id)? {
-        Some(report) => inner.store.is_visible(report, &viewer)?,
-        None => false,
-    };
-    if !visible {
-        return Err(ApiError::new(ErrorCode::NotFound, "no such photo"));
+    if let Some(report) = inner.store.photo_report(photo_id)?
+        && inner.store.is_visible(report, &viewer)?
+    {
+        let path = photo_path(inner, photo_id);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        return Ok(data_url("image/jpeg", &bytes));
     }
-    let path = photo_path(inner, photo_id);
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    Ok(format!("data:image/jpeg;base64,{}", STANDARD.encode(bytes)))
+    let path = fetched_path(inner, photo_id);
+    if let Some(content_type) = inner.store.fetched_photo(photo_id, &viewer)?
+        && let Ok(bytes) = std::fs::read(&path)
+    {
+        return Ok(data_url(&content_type, &bytes));
+    }
+    let session = crate::actions::session_now(inner)?;
+    let (bytes, content_type) = match inner
+        .client
+        .photo(&session.base, &session.token, photo_id)
+        .await
+    {
+        Ok(answer) => answer,
+        Err(f) if matches!(f.status, Some(403 | 404)) => {
+            return Err(ApiError::new(ErrorCode::NotFound, "no such photo"));
+        }
+        Err(f) => return Err(crate::actions::online_only(inner, &session, f)),
+    };
+    inner.set_online(true);
+    if !content_type.starts_with("image/") {
+        return Err(ApiError::new(
+            ErrorCode::PhotoUnreadable,
+            format!("the platform sent {content_type}"),
+        ));
+    }
+    write_whole(&path, &bytes)?;
+    inner
+        .store
+        .save_fetched_photo(photo_id, &viewer, &content_type, now())?;
+    Ok(data_url(&content_type, &bytes))
 }
 
 /// What stops a report from being submitted: the shared rules, plus the catalogue's where the
@@ -188,6 +263,7 @@ pub(crate) fn submit(inner: &Inner, id: ReportId) -> Result<LocalReport, ApiErro
     let report = inner.store.submit(id, &viewer, now(), |r| {
         submit_problems(&r.draft, catalogue.as_ref())
     })?;
+    inner.holds.forget(id);
     inner.reports_changed(vec![id]);
     inner.sync_changed();
     inner.send_wake.notify_one();
@@ -198,6 +274,7 @@ pub(crate) fn submit(inner: &Inner, id: ReportId) -> Result<LocalReport, ApiErro
 pub(crate) fn discard(inner: &Inner, id: ReportId) -> Result<(), ApiError> {
     require_visible(inner, id)?;
     let photos = inner.store.discard(id)?;
+    inner.holds.forget(id);
     for p in photos {
         let _ = std::fs::remove_file(photo_path(inner, p));
     }
@@ -225,6 +302,8 @@ mod tests {
                 code: "water_plumbing".into(),
                 names: Default::default(),
                 default_party: Party::PropertyCompany,
+                emergency: false,
+                targets: vec![],
             }],
             units: vec![UnitRef {
                 id: UnitId(3),
@@ -240,6 +319,7 @@ mod tests {
                 id: CommonAreaId(9),
                 label: "花园".into(),
             }],
+            ..Default::default()
         }
     }
 

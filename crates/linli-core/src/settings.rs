@@ -33,11 +33,38 @@ pub fn normalise_platform_url(input: &str) -> Result<String, FieldError> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
+/// The system text size from which Linli starts in elderly mode until the person chooses:
+/// someone who asked their desktop for text a quarter larger wants large text here too.
+pub const LARGE_TEXT_SCALE: f32 = 1.25;
+
+/// The text size factor a GNOME-style desktop asks for (`text-scaling-factor`), if it says.
+/// Other desktops and systems answer `None` until they are taught.
+pub fn desktop_text_scale() -> Option<f32> {
+    let output = std::process::Command::new("gsettings")
+        .args(["get", "org.gnome.desktop.interface", "text-scaling-factor"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    parse_text_scale(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Reads a text size factor as `gsettings` prints it (`1.0`, `1.25`); only sensible sizes
+/// (half to three times normal) count.
+pub fn parse_text_scale(printed: &str) -> Option<f32> {
+    let scale: f32 = printed.trim().parse().ok()?;
+    (0.5..=3.0).contains(&scale).then_some(scale)
+}
+
 /// What the settings fall back to when the person chose nothing.
 #[derive(Clone, Debug)]
 pub(crate) struct Defaults {
     pub language: Language,
     pub platform_url: String,
+    /// Elderly mode before the person answers: on when the system text is large.
+    pub elderly_mode: bool,
 }
 
 /// The settings in force: what was saved, else the defaults.
@@ -46,7 +73,10 @@ pub(crate) fn load(store: &Store, defaults: &Defaults) -> Result<Settings, Error
         .setting(keys::LANGUAGE)?
         .and_then(|tag| Language::from_tag(&tag))
         .unwrap_or(defaults.language);
-    let elderly_mode = store.setting(keys::ELDERLY_MODE)?.as_deref() == Some("true");
+    let elderly_mode = match store.setting(keys::ELDERLY_MODE)?.as_deref() {
+        Some(saved) => saved == "true",
+        None => defaults.elderly_mode,
+    };
     let elderly_asked = store.setting(keys::ELDERLY_ASKED)?.as_deref() == Some("true");
     let platform_url = store
         .setting(keys::PLATFORM_URL)?
@@ -110,7 +140,43 @@ mod tests {
         Defaults {
             language: Language::En,
             platform_url: "http://127.0.0.1:8731".into(),
+            elderly_mode: false,
         }
+    }
+
+    #[rstest]
+    #[case("1.0\n", Some(1.0))]
+    #[case("1.25", Some(1.25))]
+    #[case(" 2.5 ", Some(2.5))]
+    #[case("0.1", None)]
+    #[case("9.0", None)]
+    #[case("NaN", None)]
+    #[case("No such key", None)]
+    fn the_desktop_text_size_is_read_when_sensible(
+        #[case] printed: &str,
+        #[case] expected: Option<f32>,
+    ) {
+        assert_eq!(parse_text_scale(printed), expected);
+    }
+
+    #[test]
+    fn large_system_text_starts_in_elderly_mode_until_the_person_chooses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let large = Defaults {
+            elderly_mode: true,
+            ..defaults()
+        };
+        let fresh = load(&store, &large).unwrap();
+        assert!(fresh.elderly_mode && !fresh.elderly_asked);
+        // "No, the standard size" is kept even though the system text stays large.
+        let standard = Settings {
+            elderly_mode: false,
+            elderly_asked: true,
+            ..fresh
+        };
+        save(&store, &large, &standard).unwrap();
+        assert!(!load(&store, &large).unwrap().elderly_mode);
     }
 
     #[test]

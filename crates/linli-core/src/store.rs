@@ -6,10 +6,12 @@ use crate::error::Error;
 use crate::outbox;
 use linli_api::Timestamp;
 use linli_api::error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
-use linli_api::ids::{PhotoId, ReportId, UserId};
-use linli_api::ipc::{Delivery, LocalPhoto, LocalReport};
-use linli_api::platform::{Catalogue, NewReport, Profile, ReportDetail};
-use linli_api::report::{Place, Report, ReportDraft, ReportStatus, TimelineEntry, Urgency};
+use linli_api::ids::{ActionId, CommentId, PhotoId, ReportId, UserId};
+use linli_api::ipc::{Delivery, LocalAction, LocalPhoto, LocalReport, Relation};
+use linli_api::platform::{Catalogue, NewReport, PartyTime, Profile, ReportDetail};
+use linli_api::report::{
+    Place, Report, ReportDraft, ReportStatus, TimelineEntry, TimelineKind, Urgency,
+};
 use linli_api::validate::MAX_PHOTOS;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rusqlite_migration::{M, Migrations};
@@ -24,10 +26,14 @@ pub const DB_FILE: &str = "linli.db";
 
 const OUTBOX_REPORT: &str = "report";
 
+mod actions;
+pub use actions::ActionDone;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_report_platform.sql")),
+        M::up(include_str!("../migrations/0003_actions.sql")),
     ])
 }
 
@@ -103,8 +109,10 @@ pub(crate) const UNRECORDED_FAILURE_WAIT: time::Duration = time::Duration::minut
 pub struct Outgoing {
     /// Outbox position.
     pub seq: i64,
-    /// The report.
+    /// The report, or the report the action is about.
     pub report_id: ReportId,
+    /// The action, when the item is one (`None`: the report itself).
+    pub action: Option<ActionId>,
     /// Sent as `Idempotency-Key`.
     pub idempotency_key: String,
     /// Failed attempts so far.
@@ -118,6 +126,8 @@ pub struct Applied {
     pub imported: bool,
     /// The status before, if the device knew one.
     pub old_status: Option<ReportStatus>,
+    /// Whether the person wrote it or follows it.
+    pub relation: Relation,
     /// Anything the resident would see changed.
     pub changed: bool,
 }
@@ -135,10 +145,16 @@ impl std::fmt::Debug for Store {
 
 const REPORT_COLUMNS: &str = "r.id, r.category, r.description, r.place, r.urgency, r.number, \
      r.status, r.handling_party, r.place_label, r.timeline, r.created_at, r.updated_at, \
-     o.state, o.attempts, o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes";
+     o.state, o.attempts, o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes, \
+     r.relation, r.visibility, r.platform, r.time_held";
 
 const REPORT_FROM: &str =
     "FROM reports r LEFT JOIN outbox o ON o.kind = 'report' AND o.record_id = r.id";
+
+/// Outbox rows of both kinds with the report each is about (`o`, `a` for actions, `r`).
+const OUTBOX_FROM: &str = "FROM outbox o
+     LEFT JOIN actions a ON o.kind = 'action' AND a.id = o.record_id
+     JOIN reports r ON r.id = COALESCE(a.report_id, o.record_id)";
 
 /// The raw columns of one report row, read inside the rusqlite callback and converted after.
 type RawReport = (
@@ -155,7 +171,10 @@ type RawReport = (
     String,
     String,
     RawOutbox,
+    RawIssue4,
 );
+/// Relation, visibility, the platform's report and time held.
+type RawIssue4 = (String, String, Option<String>, String);
 type RawOutbox = (
     Option<String>,
     Option<i64>,
@@ -187,6 +206,7 @@ fn raw_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawReport> {
             row.get(16)?,
             row.get(17)?,
         ),
+        (row.get(18)?, row.get(19)?, row.get(20)?, row.get(21)?),
     ))
 }
 
@@ -214,7 +234,11 @@ fn delivery_of(raw: &RawOutbox, number: Option<i64>) -> Result<Delivery, Error> 
     })
 }
 
-fn report_from_raw(raw: RawReport, photos: Vec<LocalPhoto>) -> Result<LocalReport, Error> {
+fn report_from_raw(
+    raw: RawReport,
+    photos: Vec<LocalPhoto>,
+    actions: Vec<LocalAction>,
+) -> Result<LocalReport, Error> {
     let (
         id,
         category,
@@ -229,6 +253,7 @@ fn report_from_raw(raw: RawReport, photos: Vec<LocalPhoto>) -> Result<LocalRepor
         created_at,
         updated_at,
         outbox,
+        (relation, visibility, platform, time_held),
     ) = raw;
     let id: ReportId = id
         .parse()
@@ -239,6 +264,7 @@ fn report_from_raw(raw: RawReport, photos: Vec<LocalPhoto>) -> Result<LocalRepor
         place: place.as_deref().map(from_json::<Place>).transpose()?,
         urgency: from_wire::<Urgency>(&urgency)?,
         photo_ids: photos.iter().map(|p| p.id).collect(),
+        visibility: from_wire(&visibility)?,
     };
     Ok(LocalReport {
         id,
@@ -249,6 +275,10 @@ fn report_from_raw(raw: RawReport, photos: Vec<LocalPhoto>) -> Result<LocalRepor
         handling_party: party.as_deref().map(from_wire).transpose()?,
         place_label,
         timeline: from_json(&timeline)?,
+        relation: from_wire(&relation)?,
+        platform: platform.as_deref().map(from_json).transpose()?,
+        time_held: from_json(&time_held)?,
+        actions,
         created_at: parse_ts(&created_at)?,
         updated_at: parse_ts(&updated_at)?,
     })
@@ -256,7 +286,8 @@ fn report_from_raw(raw: RawReport, photos: Vec<LocalPhoto>) -> Result<LocalRepor
 
 fn photos_of(tx: &Connection, report_id: ReportId) -> Result<Vec<LocalPhoto>, Error> {
     let mut stmt = tx.prepare_cached(
-        "SELECT id, width, height, bytes FROM photos WHERE report_id = ?1 ORDER BY position",
+        "SELECT id, width, height, bytes FROM photos
+         WHERE report_id = ?1 AND comment_id IS NULL ORDER BY position",
     )?;
     let rows = stmt.query_map([report_id.to_string()], |row| {
         Ok((
@@ -293,7 +324,8 @@ fn load_report(conn: &Connection, id: ReportId) -> Result<Option<LocalReport>, E
         None => Ok(None),
         Some(raw) => {
             let photos = photos_of(conn, id)?;
-            Ok(Some(report_from_raw(raw, photos)?))
+            let actions = actions::actions_of(conn, id)?;
+            Ok(Some(report_from_raw(raw, photos, actions)?))
         }
     }
 }
@@ -593,7 +625,8 @@ impl Store {
                 .parse()
                 .map_err(|e| Error::Corrupt(format!("report id: {e}")))?;
             let photos = photos_of(&conn, id)?;
-            out.push(report_from_raw(raw, photos)?);
+            let actions = actions::actions_of(&conn, id)?;
+            out.push(report_from_raw(raw, photos, actions)?);
         }
         Ok(out)
     }
@@ -610,14 +643,15 @@ impl Store {
             outbox::can_edit(&current.delivery)?;
             tx.execute(
                 "UPDATE reports SET category = ?2, description = ?3, place = ?4, urgency = ?5,
-                     updated_at = ?6 WHERE id = ?1",
+                     updated_at = ?6, visibility = ?7 WHERE id = ?1",
                 params![
                     id.to_string(),
                     draft.category,
                     draft.description,
                     draft.place.as_ref().map(to_json).transpose()?,
                     wire(&draft.urgency)?,
-                    fmt_ts(now)
+                    fmt_ts(now),
+                    wire(&draft.visibility)?
                 ],
             )?;
             require_report(tx, id)
@@ -764,9 +798,11 @@ impl Store {
             return Ok(0);
         };
         Ok(self.conn().query_row(
-            "SELECT COUNT(*) FROM outbox o JOIN reports r ON r.id = o.record_id
-             WHERE o.kind = 'report' AND o.state IN ('queued', 'sending')
-               AND r.owner_user_id = ?1 AND r.platform_url = ?2",
+            &format!(
+                "SELECT COUNT(*) {OUTBOX_FROM}
+                 WHERE o.state IN ('queued', 'sending')
+                   AND r.owner_user_id = ?1 AND r.platform_url = ?2"
+            ),
             params![me.0, viewer.platform_url],
             |r| r.get::<_, i64>(0),
         )? as u32)
@@ -780,14 +816,23 @@ impl Store {
         platform_url: &str,
     ) -> Result<Vec<(Outgoing, Delivery)>, Error> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT o.seq, o.record_id, o.idempotency_key, o.state, o.attempts,
-                    o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes
-             FROM outbox o JOIN reports r ON r.id = o.record_id
-             WHERE o.kind = 'report' AND o.state = 'queued'
+        // An action waits for its report to be delivered and for the actions on the same
+        // report before it (creation order per report); a refused one no longer holds others.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT o.seq, r.id, o.idempotency_key, o.state, o.attempts,
+                    o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes, a.id
+             {OUTBOX_FROM}
+             WHERE o.state = 'queued'
                AND r.owner_user_id = ?1 AND r.platform_url = ?2
-             ORDER BY o.seq",
-        )?;
+               AND (o.kind = 'report' OR (
+                   EXISTS (SELECT 1 FROM outbox ro WHERE ro.kind = 'report'
+                           AND ro.record_id = r.id AND ro.state = 'delivered')
+                   AND NOT EXISTS (SELECT 1 FROM outbox eo
+                           JOIN actions ea ON eo.kind = 'action' AND ea.id = eo.record_id
+                           WHERE ea.report_id = r.id AND eo.seq < o.seq
+                             AND eo.state IN ('queued', 'sending'))))
+             ORDER BY o.seq"
+        ))?;
         let rows = stmt
             .query_map(params![sender.0, platform_url], |row| {
                 Ok((
@@ -802,11 +847,12 @@ impl Store {
                         row.get::<_, Option<i64>>(7)?,
                         row.get::<_, Option<i64>>(8)?,
                     ),
+                    row.get::<_, Option<String>>(9)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::with_capacity(rows.len());
-        for (seq, record_id, key, raw) in rows {
+        for (seq, record_id, key, raw, action) in rows {
             let delivery = delivery_of(&raw, None)?;
             let attempts = match &delivery {
                 Delivery::Queued { attempts, .. } => *attempts,
@@ -818,6 +864,10 @@ impl Store {
                     report_id: record_id
                         .parse()
                         .map_err(|e| Error::Corrupt(format!("outbox record id: {e}")))?,
+                    action: action
+                        .map(|a| a.parse())
+                        .transpose()
+                        .map_err(|e| Error::Corrupt(format!("action id: {e}")))?,
                     idempotency_key: key,
                     attempts,
                 },
@@ -879,23 +929,31 @@ impl Store {
         Ok(())
     }
 
-    /// Photos of a report with whether the platform already has each.
-    pub fn photos_to_send(&self, report_id: ReportId) -> Result<Vec<(LocalPhoto, bool)>, Error> {
+    /// Photos of a report (`comment`: of that comment on it instead) with whether the
+    /// platform already has each.
+    pub fn photos_to_send(
+        &self,
+        report_id: ReportId,
+        comment: Option<CommentId>,
+    ) -> Result<Vec<(LocalPhoto, bool)>, Error> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT id, width, height, bytes, uploaded FROM photos
-             WHERE report_id = ?1 ORDER BY position",
+             WHERE report_id = ?1 AND comment_id IS ?2 ORDER BY position",
         )?;
         let rows = stmt
-            .query_map([report_id.to_string()], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, i64>(2)?,
-                    row.get::<_, i64>(3)?,
-                    row.get::<_, i64>(4)? != 0,
-                ))
-            })?
+            .query_map(
+                params![report_id.to_string(), comment.map(|c| c.to_string())],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, i64>(4)? != 0,
+                    ))
+                },
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(id, width, height, bytes, uploaded)| {
@@ -935,6 +993,7 @@ impl Store {
                 place,
                 urgency: d.urgency,
                 photo_ids: d.photo_ids,
+                visibility: d.visibility,
             }),
             (category, place) => {
                 let mut fields = Vec::new();
@@ -1033,30 +1092,55 @@ impl Store {
     /// did not have (filed from another device) is added as delivered, as that platform's; one
     /// the device had queued or rejected is delivered after all (the platform holds it, so an
     /// earlier try arrived).
+    ///
+    /// `viewer` is the person the platform answered: a report they follow (the platform
+    /// names no reporter for it) is kept as theirs, [`Relation::Following`].
     pub fn apply_detail(
         &self,
         detail: &ReportDetail,
         platform_url: &str,
+        viewer: UserId,
         now: Timestamp,
     ) -> Result<Applied, Error> {
-        self.write(|tx| {
+        self.write(|tx| apply_detail_in(tx, detail, platform_url, viewer, now))
+    }
+}
+
+/// [`Store::apply_detail`] inside a transaction that may do more.
+fn apply_detail_in(
+    tx: &Transaction<'_>,
+    detail: &ReportDetail,
+    platform_url: &str,
+    viewer: UserId,
+    now: Timestamp,
+) -> Result<Applied, Error> {
+    {
+        {
             let report = &detail.report;
             let before = load_report(tx, report.id)?;
             let imported = before.is_none();
             if imported {
+                let (owner, relation) = if report.following {
+                    (viewer, Relation::Following)
+                } else {
+                    (report.reporter, Relation::Mine)
+                };
                 tx.execute(
                     "INSERT INTO reports (id, owner_user_id, platform_url, category,
-                         description, place, urgency, created_at, updated_at)
-                     VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, ?7, ?7)",
+                         description, place, urgency, created_at, updated_at, relation,
+                         visibility)
+                     VALUES (?1, ?2, ?8, ?3, ?4, ?5, ?6, ?7, ?7, ?9, ?10)",
                     params![
                         report.id.to_string(),
-                        report.reporter.0,
+                        owner.0,
                         report.category,
                         report.description,
                         to_json(&report.place)?,
                         wire(&report.urgency)?,
                         fmt_ts(report.created_at),
-                        platform_url
+                        platform_url,
+                        wire(&relation)?,
+                        wire(&report.visibility)?
                     ],
                 )?;
             }
@@ -1068,7 +1152,7 @@ impl Store {
                  WHERE outbox.state <> 'sending'",
                 params![OUTBOX_REPORT, report.id.to_string(), fmt_ts(now)],
             )?;
-            write_platform_fields(tx, report, Some(&detail.timeline), now)?;
+            write_platform_fields(tx, report, Some((&detail.timeline, &detail.time_held)), now)?;
             let after = require_report(tx, report.id)?;
             let changed = match &before {
                 None => true,
@@ -1077,14 +1161,17 @@ impl Store {
                         || b.timeline != after.timeline
                         || b.handling_party != after.handling_party
                         || b.delivery != after.delivery
+                        || b.platform != after.platform
+                        || b.time_held != after.time_held
                 }
             };
             Ok(Applied {
                 imported,
-                old_status: before.and_then(|b| b.status),
+                old_status: before.as_ref().and_then(|b| b.status),
+                relation: after.relation,
                 changed,
             })
-        })
+        }
     }
 }
 
@@ -1107,29 +1194,32 @@ fn too_many_photos() -> Error {
 fn write_platform_fields(
     tx: &Transaction<'_>,
     report: &Report,
-    timeline: Option<&[TimelineEntry]>,
+    detail: Option<(&[TimelineEntry], &[PartyTime])>,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let existing_status: Option<String> = tx
+    let known: Option<String> = tx
         .query_row(
-            "SELECT status FROM reports WHERE id = ?1",
+            "SELECT timeline FROM reports WHERE id = ?1",
             [report.id.to_string()],
             |r| r.get(0),
         )
-        .optional()?
-        .flatten();
-    let existing_status: Option<ReportStatus> =
-        existing_status.as_deref().map(from_wire).transpose()?;
-    if existing_status.is_some_and(|s| s > report.status) {
+        .optional()?;
+    let newest_known = match known {
+        Some(t) => from_json::<Vec<TimelineEntry>>(&t)?.last().map(|e| e.at),
+        None => None,
+    };
+    if newest_known.is_some_and(|at| at > report.updated_at) {
         // An older answer (an idempotent replay of the first response) arriving after a newer
-        // one; statuses only move forward, so keep what the device already knows.
+        // one: the device already knows of a later change (statuses can go round again, when a
+        // report is reopened, so the platform's time of the change decides, not the status).
         tx.execute(
             "UPDATE reports SET number = ?2, updated_at = ?3 WHERE id = ?1",
             params![report.id.to_string(), report.number, fmt_ts(now)],
         )?;
         return Ok(());
     }
-    let timeline = match timeline {
+    let time_held = detail.map(|(_, held)| to_json(&held)).transpose()?;
+    let timeline = match detail.map(|(t, _)| t) {
         Some(t) => t.to_vec(),
         None => {
             // Until the detail arrives, the timeline starts where the platform received it.
@@ -1145,15 +1235,25 @@ fn write_platform_fields(
                     status: ReportStatus::Received,
                     party: None,
                     note: None,
+                    kind: TimelineKind::Filed,
+                    from_party: None,
+                    to_party: Some(report.handling_party),
+                    photo_ids: Vec::new(),
+                    rating: None,
                 }]
             } else {
                 existing
             }
         }
     };
+    // A followed report stays the follower's on this device: the platform names no reporter.
     tx.execute(
         "UPDATE reports SET number = ?2, status = ?3, handling_party = ?4, place_label = ?5,
-             timeline = ?6, owner_user_id = ?7, updated_at = ?8
+             timeline = ?6,
+             owner_user_id = CASE WHEN ?9 THEN owner_user_id ELSE ?7 END,
+             relation = CASE WHEN ?9 THEN 'following' ELSE 'mine' END,
+             updated_at = ?8, platform = ?10, time_held = COALESCE(?11, time_held),
+             visibility = ?12
          WHERE id = ?1",
         params![
             report.id.to_string(),
@@ -1163,7 +1263,11 @@ fn write_platform_fields(
             report.place_label,
             to_json(&timeline)?,
             report.reporter.0,
-            fmt_ts(now)
+            fmt_ts(now),
+            report.following,
+            to_json(report)?,
+            time_held,
+            wire(&report.visibility)?
         ],
     )?;
     Ok(())
@@ -1206,6 +1310,7 @@ mod tests {
             place: Some(Place::Unit { unit_id: UnitId(3) }),
             urgency: Urgency::Soon,
             photo_ids: vec![],
+            visibility: Default::default(),
         }
     }
 
@@ -1224,6 +1329,12 @@ mod tests {
             photo_ids: vec![],
             created_at: T0,
             updated_at: T0,
+            affected: 1,
+            following: false,
+            visibility: Default::default(),
+            clock: Default::default(),
+            reopen_count: 0,
+            rating: None,
         }
     }
 
@@ -1407,14 +1518,21 @@ mod tests {
                 status: ReportStatus::Acknowledged,
                 party: Some(Party::PropertyCompany),
                 note: Some("马上来".into()),
+                kind: TimelineKind::StatusChanged,
+                from_party: None,
+                to_party: None,
+                photo_ids: vec![],
+                rating: None,
             }],
+            time_held: vec![],
         };
-        let applied = s.apply_detail(&detail, URL, T0).unwrap();
+        let applied = s.apply_detail(&detail, URL, UserId(5), T0).unwrap();
         assert_eq!(
             applied,
             Applied {
                 imported: false,
                 old_status: None,
+                relation: Relation::Mine,
                 changed: true
             }
         );
@@ -1422,7 +1540,7 @@ mod tests {
         assert_eq!(r.delivery, Delivery::Delivered { number: 1001 });
         assert_eq!(r.timeline, detail.timeline);
         assert_eq!(s.pending_count(&me()).unwrap(), 0);
-        let again = s.apply_detail(&detail, URL, T0).unwrap();
+        let again = s.apply_detail(&detail, URL, UserId(5), T0).unwrap();
         assert!(!again.changed);
         assert_eq!(again.old_status, Some(ReportStatus::Acknowledged));
 
@@ -1432,8 +1550,10 @@ mod tests {
                 &ReportDetail {
                     report: platform_report(other, ReportStatus::Received),
                     timeline: vec![],
+                    time_held: vec![],
                 },
                 URL,
+                UserId(5),
                 T0,
             )
             .unwrap();
@@ -1598,8 +1718,10 @@ mod tests {
             &ReportDetail {
                 report: platform_report(imported, ReportStatus::Received),
                 timeline: vec![],
+                time_held: vec![],
             },
             other,
+            UserId(5),
             T0,
         )
         .unwrap();

@@ -2,7 +2,8 @@
 //!
 //! - The **sender** goes through the outbox in order: a report's photos first (streamed, with
 //!   progress), then the report, each carrying the report's id so a retry can never make a
-//!   second copy. It sleeps until the earliest backoff ends, or until woken by a submit,
+//!   second copy; then what the resident did to delivered reports ([`crate::actions`]), each
+//!   under its own id. It sleeps until the earliest backoff ends, or until woken by a submit,
 //!   "sync now", a sign-in or the platform coming back.
 //! - The **feed** keeps a server-sent events stream open while signed in (resuming from the
 //!   last sequence number stored in the database) and falls back to polling `/v1/changes` when
@@ -18,8 +19,9 @@ use crate::store::{Outgoing, keys};
 use crate::{Inner, notify, now, outbox};
 use futures_util::StreamExt;
 use linli_api::error::{ApiError, ErrorCode, FieldErrorCode};
-use linli_api::ipc::{Delivery, Event};
-use linli_api::platform::{ReportDetail, ReportEvent};
+use linli_api::ipc::{Delivery, Event, LocalPhoto, Relation};
+use linli_api::platform::{ChangeKind, ReportDetail, ReportEvent};
+use linli_api::report::{ReportStatus, TimelineKind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -32,7 +34,7 @@ const IDLE_SLEEP: Duration = Duration::from_secs(3600);
 
 /// How sending one item ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sent {
+pub(crate) enum Sent {
     Delivered,
     Waiting,
     Rejected,
@@ -92,8 +94,11 @@ async fn send_due(
             }
         };
         tried.push(item.seq);
-        let outcome = send_report(inner, session, &item).await;
-        tracing::debug!(report = %item.report_id, ?outcome, "outbox item");
+        let outcome = match item.action {
+            None => send_report(inner, session, &item).await,
+            Some(_) => crate::actions::send(inner, session, &item).await,
+        };
+        tracing::debug!(report = %item.report_id, action = ?item.action, ?outcome, "outbox item");
         if outcome == Sent::SessionLost {
             break;
         }
@@ -101,7 +106,7 @@ async fn send_due(
 }
 
 /// Stores where a failed attempt leaves the item and tells the UI.
-fn failed(inner: &Inner, session: &Session, item: &Outgoing, failure: Failure) -> Sent {
+pub(crate) fn failed(inner: &Inner, session: &Session, item: &Outgoing, failure: Failure) -> Sent {
     let next = outbox::after_failure(
         item.attempts,
         failure.status,
@@ -130,7 +135,7 @@ fn failed(inner: &Inner, session: &Session, item: &Outgoing, failure: Failure) -
     }
 }
 
-fn internal(e: Error) -> Failure {
+pub(crate) fn internal(e: Error) -> Failure {
     // A device-side problem (disk, database) may pass; retry with backoff rather than reject.
     Failure {
         status: None,
@@ -159,77 +164,18 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
         Ok(json) => json,
         Err(e) => return failed(inner, session, item, internal(Error::from(e))),
     };
-    let photos = match inner.store.photos_to_send(id) {
+    let photos = match inner.store.photos_to_send(id, None) {
         Ok(p) => p,
         Err(e) => return failed(inner, session, item, internal(e)),
     };
-    let pending: Vec<_> = photos
-        .iter()
-        .filter(|(_, up)| !up)
-        .map(|(p, _)| p.clone())
-        .collect();
+    let pending = not_uploaded(&photos);
     let reused_uploads = pending.len() < photos.len();
     let total = pending.iter().map(|p| p.bytes).sum::<u64>() + json.len() as u64;
-    match inner.store.start_sending(item.seq, total, now()) {
-        Ok(true) => {}
-        Ok(false) => return Sent::Skipped,
-        Err(e) => {
-            tracing::error!(error = %e, "outbox unwritable");
-            return Sent::Skipped;
-        }
+    if let Err(outcome) = start(inner, item, total) {
+        return outcome;
     }
-    inner.reports_changed(vec![id]);
-    inner.sync_changed();
-
-    let mut sent = 0u64;
-    for photo in pending {
-        let path = photo_path(inner, photo.id);
-        let jpeg = match tokio::fs::read(&path).await {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                // The file is gone from the device: nothing to retry. The resident can remove
-                // the photo and send the report again.
-                let error = ApiError::new(
-                    ErrorCode::PhotoUnreadable,
-                    format!("{}: {e}", path.display()),
-                );
-                let rejected = Delivery::Rejected { error };
-                if let Err(e) = inner.store.record_failure(item.seq, &rejected, now()) {
-                    tracing::error!(error = %e, "could not record a rejected report");
-                }
-                inner.reports_changed(vec![id]);
-                inner.sync_changed();
-                return Sent::Rejected;
-            }
-        };
-        let events = inner.events.clone();
-        let already = sent;
-        let progress = move |n: u64| {
-            events.emit(Event::UploadProgress {
-                id,
-                sent_bytes: already + n,
-                total_bytes: total,
-            })
-        };
-        match inner
-            .client
-            .put_photo(&session.base, &session.token, photo.id, jpeg, progress)
-            .await
-        {
-            Ok(_) => {
-                inner.set_online(true);
-                sent += photo.bytes;
-                let stored = inner
-                    .store
-                    .set_photo_uploaded(photo.id, true)
-                    .and_then(|()| inner.store.set_progress(item.seq, sent));
-                if let Err(e) = stored {
-                    tracing::warn!(error = %e, "upload progress not stored");
-                }
-                inner.reports_changed(vec![id]);
-            }
-            Err(f) => return failed(inner, session, item, f),
-        }
+    if let Err(outcome) = upload_photos(inner, session, item, pending, total).await {
+        return outcome;
     }
 
     match inner
@@ -289,6 +235,95 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
     }
 }
 
+/// The photos the platform does not have yet.
+pub(crate) fn not_uploaded(photos: &[(LocalPhoto, bool)]) -> Vec<LocalPhoto> {
+    photos
+        .iter()
+        .filter(|(_, up)| !up)
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+/// Marks an item as going out (`total` bytes to send) and tells the UI; `Err` when it is not
+/// to be sent after all.
+pub(crate) fn start(inner: &Inner, item: &Outgoing, total: u64) -> Result<(), Sent> {
+    match inner.store.start_sending(item.seq, total, now()) {
+        Ok(true) => {}
+        Ok(false) => return Err(Sent::Skipped),
+        Err(e) => {
+            tracing::error!(error = %e, "outbox unwritable");
+            return Err(Sent::Skipped);
+        }
+    }
+    inner.reports_changed(vec![item.report_id]);
+    inner.sync_changed();
+    Ok(())
+}
+
+/// Uploads an item's photos (a report's, or a comment's) before the item itself, streamed,
+/// with progress counted against `total`. `Err` is how the item ended when a photo did not go.
+pub(crate) async fn upload_photos(
+    inner: &Inner,
+    session: &Session,
+    item: &Outgoing,
+    pending: Vec<LocalPhoto>,
+    total: u64,
+) -> Result<(), Sent> {
+    let id = item.report_id;
+    let mut sent = 0u64;
+    for photo in pending {
+        let path = photo_path(inner, photo.id);
+        let jpeg = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                // The file is gone from the device: nothing to retry. The resident can remove
+                // the photo and send the report again (a comment: write it again).
+                let error = ApiError::new(
+                    ErrorCode::PhotoUnreadable,
+                    format!("{}: {e}", path.display()),
+                );
+                let rejected = Delivery::Rejected { error };
+                if let Err(e) = inner.store.record_failure(item.seq, &rejected, now()) {
+                    tracing::error!(error = %e, "could not record a rejected item");
+                }
+                inner.reports_changed(vec![id]);
+                inner.sync_changed();
+                return Err(Sent::Rejected);
+            }
+        };
+        let events = inner.events.clone();
+        let already = sent;
+        let progress = move |n: u64| {
+            events.emit(Event::UploadProgress {
+                id,
+                sent_bytes: already + n,
+                total_bytes: total,
+            })
+        };
+        match inner
+            .client
+            .put_photo(&session.base, &session.token, photo.id, jpeg, progress)
+            .await
+        {
+            Ok(_) => {
+                inner.set_online(true);
+                sent += photo.bytes;
+                let stored = inner
+                    .store
+                    .set_photo_uploaded(photo.id, true)
+                    .and_then(|()| inner.store.set_progress(item.seq, sent));
+                if let Err(e) = stored {
+                    tracing::warn!(error = %e, "upload progress not stored");
+                }
+                inner.reports_changed(vec![id]);
+            }
+            Err(f) => return Err(failed(inner, session, item, f)),
+        }
+    }
+
+    Ok(())
+}
+
 // ---- change feed ----
 
 fn last_seq(inner: &Inner) -> Option<i64> {
@@ -310,15 +345,39 @@ fn save_seq(inner: &Inner, seq: i64) {
     }
 }
 
+/// Whether a change of a report's status from `old` deserves a desktop notification: any
+/// change of a followed report; of the person's own, any but what they did themselves
+/// (confirming, reopening, rating: statuses can go round again, so the timeline tells).
+pub(crate) fn should_notify(relation: Relation, old: ReportStatus, detail: &ReportDetail) -> bool {
+    let report = &detail.report;
+    if report.status == old {
+        return false;
+    }
+    match relation {
+        Relation::Following => true,
+        Relation::Mine => {
+            let by_the_resident = detail.timeline.last().is_some_and(|e| {
+                matches!(
+                    e.kind,
+                    TimelineKind::Confirmed | TimelineKind::Reopened | TimelineKind::Rated
+                )
+            });
+            report.status != ReportStatus::Reopened && !by_the_resident
+        }
+    }
+}
+
 /// Stores the platform's view of a report; tells the UI; notifies the resident when a report
-/// they sent moved on (`notify`), in the language they chose.
-fn apply_detail(
+/// they sent or follow moved on (`notify`), in the language they chose.
+pub(crate) fn apply_detail(
     inner: &Inner,
     session: &Session,
     detail: &ReportDetail,
     notify: bool,
 ) -> Result<(), Error> {
-    let applied = inner.store.apply_detail(detail, &session.base, now())?;
+    let applied = inner
+        .store
+        .apply_detail(detail, &session.base, session.user_id, now())?;
     let report = &detail.report;
     if applied.changed {
         inner.reports_changed(vec![report.id]);
@@ -327,7 +386,7 @@ fn apply_detail(
     if notify
         && !applied.imported
         && let Some(old) = applied.old_status
-        && report.status > old
+        && should_notify(applied.relation, old, detail)
     {
         let note = detail
             .timeline
@@ -354,10 +413,14 @@ async fn apply_event(inner: &Inner, session: &Session, event: &ReportEvent) -> R
         .report(&session.base, &session.token, event.report_id)
         .await
     {
-        // Staff see every report of the estate; the app follows only the person's own.
-        Ok(detail) if detail.report.reporter != session.user_id => {}
+        // Staff see every report of the estate; the app keeps only the person's own and
+        // those they follow.
+        Ok(detail) if detail.report.reporter != session.user_id && !detail.report.following => {}
         Ok(detail) => {
             apply_detail(inner, session, &detail, true).map_err(internal)?;
+            if event.kind == ChangeKind::Comment {
+                crate::comments::refresh(inner, session, event.report_id).await?;
+            }
         }
         // Not visible to this person (any more): nothing to store.
         Err(f) if matches!(f.status, Some(403 | 404 | 410)) => {}

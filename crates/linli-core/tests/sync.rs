@@ -722,6 +722,7 @@ async fn a_shared_tablet_keeps_each_persons_reports_to_themselves() {
                 place: good_draft(&first_catalogue).place.unwrap(),
                 urgency: Urgency::Routine,
                 photo_ids: vec![],
+                visibility: Default::default(),
             },
         )
         .await;

@@ -36,13 +36,13 @@ macro_rules! locale_files {
 
 const ZH_CN: &[Source] = locale_files!("zh-CN":
     "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
-    "notifications.ftl");
+    "notifications.ftl", "follow-up.ftl");
 const ZH_TW: &[Source] = locale_files!("zh-TW":
     "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
-    "notifications.ftl");
+    "notifications.ftl", "follow-up.ftl");
 const EN: &[Source] = locale_files!("en":
     "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
-    "notifications.ftl");
+    "notifications.ftl", "follow-up.ftl");
 
 /// The embedded files of a language. A language without its own files yet speaks Chinese.
 pub fn sources(language: Language) -> &'static [Source] {
@@ -209,7 +209,8 @@ impl Localizer {
 /// Message ids of the contract's enums, so the UI and the tests build them the same way.
 pub mod ids {
     use linli_api::ipc::{Delivery, Language};
-    use linli_api::{Party, ReportStatus, Urgency};
+    use linli_api::platform::EmergencyService;
+    use linli_api::{NextStep, Party, ReportStatus, TimelineKind, Urgency};
 
     /// `urgency-routine`, ...
     pub fn urgency(urgency: Urgency) -> String {
@@ -247,6 +248,59 @@ pub mod ids {
     pub fn language_name(language: Language) -> String {
         format!("language-name-{}", language.tag())
     }
+
+    /// What happens next to a report, for its page: `next-step-respond`, ... Takes `$party`
+    /// (the handling party's name) and `$date`.
+    pub fn next_step(step: NextStep) -> &'static str {
+        match step {
+            NextStep::Respond => "next-step-respond",
+            NextStep::Resolve => "next-step-resolve",
+            NextStep::Confirm => "next-step-confirm",
+            NextStep::Nothing => "next-step-nothing",
+        }
+    }
+
+    /// Every next step, for completeness tests.
+    pub const NEXT_STEPS: [NextStep; 4] = [
+        NextStep::Respond,
+        NextStep::Resolve,
+        NextStep::Confirm,
+        NextStep::Nothing,
+    ];
+
+    /// The heading of a timeline entry: `timeline-filed`, `timeline-handed-off`, ...
+    /// Handed off takes `$from` and `$to`; status changed takes `$status`.
+    pub fn timeline(kind: TimelineKind) -> String {
+        format!("timeline-{}", kind.as_str().replace('_', "-"))
+    }
+
+    /// Every timeline kind, for completeness tests.
+    pub const TIMELINE_KINDS: [TimelineKind; 8] = [
+        TimelineKind::Filed,
+        TimelineKind::StatusChanged,
+        TimelineKind::HandedOff,
+        TimelineKind::Resolved,
+        TimelineKind::Confirmed,
+        TimelineKind::Reopened,
+        TimelineKind::ClosedAutomatically,
+        TimelineKind::Rated,
+    ];
+
+    /// An emergency service's name on its call button: `emergency-fire`, ...
+    pub fn emergency(service: EmergencyService) -> &'static str {
+        match service {
+            EmergencyService::Fire => "emergency-fire",
+            EmergencyService::Ambulance => "emergency-ambulance",
+            EmergencyService::Police => "emergency-police",
+        }
+    }
+
+    /// Every emergency service, for completeness tests.
+    pub const EMERGENCY_SERVICES: [EmergencyService; 3] = [
+        EmergencyService::Fire,
+        EmergencyService::Ambulance,
+        EmergencyService::Police,
+    ];
 }
 
 #[cfg(test)]

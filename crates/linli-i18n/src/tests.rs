@@ -248,6 +248,17 @@ fn the_contracts_enums_have_words_in_every_language() {
         wanted.extend(Party::ALL.iter().map(|p| ids::party(*p)));
         wanted.extend(deliveries.iter().map(|d| ids::delivery(d).to_string()));
         wanted.extend(Language::ALL.iter().map(|l| ids::language_name(*l)));
+        wanted.extend(
+            ids::NEXT_STEPS
+                .iter()
+                .map(|n| ids::next_step(*n).to_string()),
+        );
+        wanted.extend(ids::TIMELINE_KINDS.iter().map(|k| ids::timeline(*k)));
+        wanted.extend(
+            ids::EMERGENCY_SERVICES
+                .iter()
+                .map(|e| ids::emergency(*e).to_string()),
+        );
         for id in wanted {
             assert!(l10n.has(&id), "{}: no {id}", language.tag());
         }

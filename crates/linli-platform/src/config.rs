@@ -35,6 +35,10 @@ pub struct Config {
     pub demo_sms: bool,
     /// Seed the demo community when the database is empty.
     pub seed_demo: bool,
+    /// With the demo community, also seed a history of past reports (handled, rated,
+    /// reopened, handed on, overdue) so the board and the app show something real. Off in
+    /// [`Config::new`], so tests start from an empty estate; the binary turns it on.
+    pub seed_demo_history: bool,
 }
 
 impl Config {
@@ -49,6 +53,7 @@ impl Config {
             sms: None,
             demo_sms: false,
             seed_demo: true,
+            seed_demo_history: false,
         }
     }
 
@@ -107,6 +112,10 @@ pub struct Limits {
     /// How long a request may hold an `Idempotency-Key` before a retry may take it over (a
     /// request that died mid-way must not block its key forever).
     pub idempotency_lease: Duration,
+    /// How often the server closes reports nobody answered for seven days after they were
+    /// resolved. Reads and writes of reports close them too; this reaches the change feed of
+    /// an estate where nobody looks.
+    pub sweep_interval: Duration,
 }
 
 impl Default for Limits {
@@ -123,6 +132,7 @@ impl Default for Limits {
             session_ttl: Duration::days(30),
             json_body_bytes: 64 * 1024,
             idempotency_lease: Duration::minutes(1),
+            sweep_interval: Duration::minutes(1),
         }
     }
 }

@@ -20,8 +20,10 @@
 //! | 13800000014   | 吴医生 | clinic staff (社区卫生服务站)                 |
 //! | 13800000015   | 郑管理 | administrator                               |
 
+pub mod history;
+
 use linli_api::platform::Role;
-use linli_api::{BuildingId, CommonAreaId, EstateId, Party, UnitId, UserId};
+use linli_api::{BuildingId, CommonAreaId, EstateId, Party, UnitId, Urgency, UserId};
 
 /// 王秀英, owner of two units (3栋2单元501 and 1栋1单元302): the main demo resident.
 pub const RESIDENT_PHONE: &str = "13800000001";
@@ -100,6 +102,21 @@ pub struct SeedCategory {
     pub en: &'static str,
     /// Who handles it by default.
     pub party: Party,
+    /// A danger to life: the app shows the emergency numbers first.
+    pub emergency: bool,
+}
+
+/// A service target in the seed (see `store::TargetRow`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedTarget {
+    /// The category, or `None` for every category without its own.
+    pub category: Option<&'static str>,
+    /// The urgency.
+    pub urgency: Urgency,
+    /// Minutes to the first response.
+    pub respond_minutes: u32,
+    /// Minutes to resolution.
+    pub resolve_minutes: u32,
 }
 
 /// Everything the demo community holds.
@@ -119,6 +136,10 @@ pub struct Seed {
     pub users: Vec<SeedUser>,
     /// Categories, in order.
     pub categories: Vec<SeedCategory>,
+    /// How long parties have, per category and urgency.
+    pub targets: Vec<SeedTarget>,
+    /// The property company's 24-hour duty phone.
+    pub duty_phone: &'static str,
 }
 
 const ESTATE: EstateId = EstateId(1);
@@ -229,6 +250,11 @@ pub fn seed() -> Seed {
         zh,
         en,
         party,
+        emergency: false,
+    };
+    let emergency = |code, zh, en| SeedCategory {
+        emergency: true,
+        ..category(code, zh, en, Party::PropertyCompany)
     };
     let categories = vec![
         category(
@@ -265,6 +291,9 @@ pub fn seed() -> Seed {
         category("noise", "噪音扰民", "Noise", Party::Community),
         category("safety", "安全隐患", "Safety", Party::Community),
         category("other", "其他", "Other", Party::PropertyCompany),
+        emergency("gas_leak", "燃气泄漏", "Gas smell"),
+        emergency("fire", "火情", "Fire"),
+        emergency("lift_entrapment", "电梯困人", "Someone trapped in a lift"),
     ];
     Seed {
         estate: (ESTATE, ESTATE_NAME),
@@ -279,7 +308,44 @@ pub fn seed() -> Seed {
         clinics: vec![(CLINIC, "幸福里社区卫生服务站")],
         users,
         categories,
+        targets: targets(),
+        duty_phone: DUTY_PHONE,
     }
+}
+
+/// The property company's 24-hour duty phone in the demo estate (a made-up landline).
+pub const DUTY_PHONE: &str = "0512-6688-0110";
+
+/// Targets: an hour to respond and four to fix what is urgent, a working day for what should
+/// be seen soon, three days for routine work (the defaults every category shares), with
+/// longer times where parts or other parties are usually needed, and minutes where a life may
+/// be at stake.
+fn targets() -> Vec<SeedTarget> {
+    let t = |category, urgency, respond_hours: f64, resolve_hours: f64| SeedTarget {
+        category,
+        urgency,
+        respond_minutes: (respond_hours * 60.0) as u32,
+        resolve_minutes: (resolve_hours * 60.0) as u32,
+    };
+    let mut all = vec![
+        t(None, Urgency::Urgent, 1.0, 4.0),
+        t(None, Urgency::Soon, 4.0, 24.0),
+        t(None, Urgency::Routine, 24.0, 72.0),
+        // Lift parts come from the maker: longer, except when someone may be stuck.
+        t(Some("lifts"), Urgency::Soon, 2.0, 48.0),
+        t(Some("lifts"), Urgency::Routine, 24.0, 120.0),
+        // Public facilities often need the owners' committee to approve spending.
+        t(Some("public_facilities"), Urgency::Soon, 8.0, 72.0),
+        t(Some("public_facilities"), Urgency::Routine, 48.0, 168.0),
+        // Neighbour disputes take talking to people.
+        t(Some("noise"), Urgency::Routine, 24.0, 120.0),
+    ];
+    for code in ["gas_leak", "fire", "lift_entrapment"] {
+        for urgency in Urgency::ALL {
+            all.push(t(Some(code), urgency, 0.25, 2.0));
+        }
+    }
+    all
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub mod demo;
 mod error;
 mod feed;
 pub mod http;
+pub mod open311;
 pub mod photo;
 pub mod report;
 mod server;

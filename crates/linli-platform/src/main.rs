@@ -36,6 +36,10 @@ enum Command {
         /// when listening beyond this machine (on a loopback address this is the default).
         #[arg(long, env = "LINLI_DEMO_SMS")]
         demo_sms: bool,
+        /// On first start, also seed a month of past reports in the demo community (handled,
+        /// rated, reopened, handed on, late), so the board and the app show something real.
+        #[arg(long, env = "LINLI_DEMO_HISTORY", default_value_t = true, action = clap::ArgAction::Set)]
+        demo_history: bool,
     },
 }
 
@@ -79,10 +83,12 @@ async fn main() -> anyhow::Result<()> {
         data_dir,
         database_url,
         demo_sms,
+        demo_history,
     } = Cli::parse().command;
     let mut config = linli_platform::Config::new(data_dir).with_listen(listen);
     config.database_url = database_url;
     config.demo_sms = demo_sms;
+    config.seed_demo_history = demo_history;
     let platform = linli_platform::spawn(config)
         .await
         .context("starting linli-platform")?;

@@ -4,7 +4,7 @@
 //! photo under a real name.
 
 use crate::auth::Caller;
-use crate::report::can_see;
+use crate::report::follow::may_read;
 use crate::store::{PhotoClaim, Store, StoredPhoto};
 use linli_api::platform::PhotoReceipt;
 use linli_api::validate::MAX_PHOTO_BYTES;
@@ -175,9 +175,10 @@ pub fn fetch(
     let photo = store.photo(id)?.ok_or_else(not_found)?;
     let allowed = photo.uploader == caller.user.id
         || match photo.report_id {
-            Some(report_id) => store
-                .report(report_id)?
-                .is_some_and(|r| can_see(&caller.user, &r)),
+            Some(report_id) => match store.report(report_id)? {
+                Some(r) => may_read(store, &caller.user, &r)?,
+                None => false,
+            },
             None => false,
         };
     if !allowed {

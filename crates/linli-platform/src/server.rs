@@ -113,7 +113,10 @@ pub async fn spawn(config: Config) -> Result<RunningPlatform, Error> {
     })?;
     let (stop, stopping) = watch::channel(false);
     let app = crate::http::router(state.clone());
-    let task = tokio::spawn(serve(listener, app, stopping));
+    let sweeper = sweep_every(state.clone(), stopping.clone());
+    let task = tokio::spawn(async move {
+        tokio::join!(serve(listener, app, stopping), sweeper);
+    });
     tracing::info!(%addr, "serving");
     Ok(RunningPlatform {
         addr,
@@ -121,6 +124,34 @@ pub async fn spawn(config: Config) -> Result<RunningPlatform, Error> {
         stop,
         task,
     })
+}
+
+/// Closes, every `Limits::sweep_interval`, the reports nobody answered for seven days after
+/// they were resolved, and announces the closings on the feed, until the platform stops.
+async fn sweep_every(state: AppState, mut stopping: watch::Receiver<bool>) {
+    let every = Duration::try_from(state.limits().sweep_interval)
+        .unwrap_or(Duration::from_secs(60))
+        .max(Duration::from_millis(10));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                let closed = state
+                    .blocking(|s| Ok(crate::report::lifecycle::sweep(s.store(), s.now())?))
+                    .await;
+                match closed {
+                    Ok(seqs) => {
+                        if let Some(&last) = seqs.iter().max() {
+                            state.feed().notify(last);
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "closing reports nobody answered"),
+                }
+            }
+            () = stopped(&mut stopping) => break,
+        }
+    }
 }
 
 async fn serve(listener: TcpListener, app: axum::Router, mut stopping: watch::Receiver<bool>) {

@@ -117,6 +117,13 @@ impl AppState {
     ) -> Result<Self, Error> {
         if config.seed_demo && store.seed_if_empty(&demo::seed())? {
             tracing::info!("seeded the demo community {}", demo::ESTATE_NAME);
+            if config.seed_demo_history {
+                // A failure here leaves a demo with fewer past reports, not a broken platform.
+                match demo::history::seed(store.as_ref(), config.clock.now()) {
+                    Ok(n) => tracing::info!("seeded {n} past reports in the demo community"),
+                    Err(e) => tracing::error!(error = %e, "seeding past demo reports"),
+                }
+            }
         }
         // No request survives a restart, so no key can still be in progress.
         let released = store.release_unanswered_keys()?;

@@ -15,6 +15,7 @@
 //! | `GET /testhost/platform` | the platform's base URL |
 //! | `POST /testhost/platform/stop` | stops the embedded platform gracefully (the device goes offline); 409 without one |
 //! | `POST /testhost/platform/start` | starts it again on the same address and data dir; 409 without one |
+//! | `GET /testhost/spoken` | what the core was asked to read aloud, oldest first, as `[{language, text}]` (the host's speaker is silent) |
 //! | `GET /testhost-shim.js` | the shim |
 //! | anything else | files from the UI folder; `index.html` (with the shim inserted before `boot.js`) for paths without a file extension, so the router's deep links load |
 //!
@@ -31,6 +32,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use linli_api::ipc::{Event, Request};
+use linli_core::speech::RecordingSpeaker;
 use linli_core::{Core, CoreConfig, EventSink, MemorySecretStore};
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -65,6 +67,11 @@ pub struct HostConfig {
     pub os_language: Option<String>,
     /// A Content-Security-Policy to send with the page, to hold it to the shell's rules.
     pub csp: Option<String>,
+    /// Whether the device has a speech service; either way nothing is heard: the host's
+    /// speaker only records (see `/testhost/spoken`).
+    pub speech: bool,
+    /// The system text size the "OS" reports (1.0 normal).
+    pub text_scale: f32,
 }
 
 /// Carries core events to every connected `/events` stream and keeps notifications for tests.
@@ -179,6 +186,7 @@ impl EmbeddedPlatform {
 pub struct Host {
     core: Core,
     sink: Arc<BroadcastSink>,
+    speaker: Arc<RecordingSpeaker>,
     config: HostConfig,
     platform: Option<AsyncMutex<EmbeddedPlatform>>,
 }
@@ -205,11 +213,15 @@ impl Host {
         );
         core_config.platform_url = Some(config.platform_url.clone());
         core_config.os_language = config.os_language.clone();
+        let speaker = Arc::new(RecordingSpeaker::new(config.speech));
+        core_config.speaker = speaker.clone();
+        core_config.text_scale = Some(config.text_scale);
         let core = Core::open(core_config)?;
         core.start_sync();
         Ok(Arc::new(Host {
             core,
             sink,
+            speaker,
             config,
             platform: platform.map(AsyncMutex::new),
         }))
@@ -244,6 +256,7 @@ impl Host {
             .route("/testhost/platform", get(platform))
             .route("/testhost/platform/stop", post(platform_stop))
             .route("/testhost/platform/start", post(platform_start))
+            .route("/testhost/spoken", get(spoken))
             .with_state(self.clone())
             .fallback_service(files)
     }
@@ -376,6 +389,16 @@ async fn events(
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn spoken(State(host): State<Arc<Host>>) -> impl IntoResponse {
+    let list: Vec<_> = host
+        .speaker
+        .said()
+        .into_iter()
+        .map(|(language, text)| serde_json::json!({ "language": language.tag(), "text": text }))
+        .collect();
+    axum::Json(list)
 }
 
 async fn notifications(State(host): State<Arc<Host>>) -> impl IntoResponse {

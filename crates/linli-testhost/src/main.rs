@@ -56,6 +56,12 @@ struct Cli {
     /// src-tauri/tauri.conf.json), so the browser holds the UI to the shell's rules.
     #[arg(long)]
     tauri_conf: Option<PathBuf>,
+    /// Act as a device without a speech service ("read aloud" must say it cannot).
+    #[arg(long)]
+    no_speech: bool,
+    /// The system text size the "OS" reports, as a factor (1.0 normal).
+    #[arg(long, default_value_t = 1.0)]
+    text_scale: f32,
 }
 
 async fn stop_requested() {
@@ -141,6 +147,8 @@ async fn main() -> anyhow::Result<()> {
             device_dir: cli.data_dir.unwrap_or_else(|| tmp.path().join("device")),
             os_language: Some(cli.language),
             csp,
+            speech: !cli.no_speech,
+            text_scale: cli.text_scale,
         },
         platform,
     )

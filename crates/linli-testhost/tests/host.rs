@@ -37,6 +37,8 @@ async fn start() -> Running {
         device_dir: tmp.path().join("device"),
         os_language: Some("zh-CN".into()),
         csp: Some("default-src 'self'".into()),
+        speech: true,
+        text_scale: 1.0,
     })
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -229,6 +231,8 @@ async fn the_embedded_platform_stops_and_comes_back_on_the_same_address_with_its
             device_dir: tmp.path().join("device"),
             os_language: Some("zh-CN".into()),
             csp: None,
+            speech: true,
+            text_scale: 1.0,
         },
         Some(platform),
     )
@@ -297,4 +301,36 @@ async fn the_embedded_platform_stops_and_comes_back_on_the_same_address_with_its
     assert_eq!(me.status(), 401, "the platform answers for real again");
     host.shutdown().await;
     assert!(http.get(&health).send().await.is_err(), "shutdown stops it");
+}
+
+#[tokio::test]
+async fn what_the_core_reads_aloud_is_recorded_in_the_persons_language() {
+    let r = start().await;
+    let http = reqwest::Client::new();
+    let rpc = |body: serde_json::Value| http.post(format!("{}/rpc", r.url)).json(&body).send();
+    let status: serde_json::Value = rpc(serde_json::json!({ "op": "status" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["value"]["read_aloud"], true);
+    assert_eq!(status["value"]["text_scale"], 1.0);
+    let read =
+        rpc(serde_json::json!({ "op": "read_aloud", "args": { "text": "报修\n请选择类别" } }))
+            .await
+            .unwrap();
+    assert_eq!(read.status(), 200);
+    let spoken: serde_json::Value = http
+        .get(format!("{}/testhost/spoken", r.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        spoken,
+        serde_json::json!([{ "language": "zh-CN", "text": "报修\n请选择类别" }])
+    );
 }

@@ -21,12 +21,14 @@ enum Tile {
     Telehealth,
     Vote,
     Surveys,
+    Board,
 }
 
-/// The normal home: everything, the two working tasks first.
-const NORMAL_TILES: [Tile; 7] = [
+/// The normal home: everything, the working tasks first.
+const NORMAL_TILES: [Tile; 8] = [
     Tile::Report,
     Tile::MyReports,
+    Tile::Board,
     Tile::Vote,
     Tile::Surveys,
     Tile::Telehealth,
@@ -116,6 +118,16 @@ fn tile_view(tile: Tile) -> AnyView {
         }
         Tile::Surveys => view! {
             <LaterTile icon=Icon::Survey title=t("tile-surveys") note=t("tile-later") />
+        }
+        .into_any(),
+        Tile::Board => view! {
+            <li>
+                <a class="tile" href="/board">
+                    <Svg icon=Icon::Chart />
+                    <span class="tile-title">{t("tile-board")}</span>
+                    <span class="tile-hint">{t("tile-board-hint")}</span>
+                </a>
+            </li>
         }
         .into_any(),
         Tile::Telehealth => view! {

@@ -1,5 +1,6 @@
 //! One module per screen or feature.
 
+pub mod board;
 pub mod home;
 pub mod no_host;
 pub mod report;

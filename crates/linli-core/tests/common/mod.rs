@@ -181,6 +181,7 @@ pub fn good_draft(catalogue: &Catalogue) -> ReportDraft {
         }),
         urgency: Urgency::Soon,
         photo_ids: vec![],
+        visibility: Default::default(),
     }
 }
 
@@ -192,7 +193,16 @@ pub async fn new_draft(core: &Core) -> LocalReport {
 }
 
 pub async fn save_draft(core: &Core, id: ReportId, draft: ReportDraft) -> LocalReport {
-    match call(core, Request::SaveDraft { id, draft }).await {
+    match call(
+        core,
+        Request::SaveDraft {
+            id,
+            draft,
+            editor: None,
+        },
+    )
+    .await
+    {
         Response::Report(r) => r,
         other => panic!("unexpected {other:?}"),
     }

@@ -1,9 +1,12 @@
 //! The HTTP face: routes, layers and the OpenAPI document generated from the handlers.
 
 pub mod auth;
+pub mod comments;
 pub mod events;
 pub mod extract;
+pub mod follow;
 pub mod idempotency;
+pub mod lifecycle;
 pub mod photos;
 pub mod problem;
 pub mod reports;
@@ -87,6 +90,15 @@ fn api(state: Option<&AppState>, json_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(reports::file, reports::list))
         .routes(routes!(reports::detail))
         .routes(routes!(reports::change_status))
+        .routes(routes!(lifecycle::resolve))
+        .routes(routes!(lifecycle::confirm))
+        .routes(routes!(lifecycle::reopen))
+        .routes(routes!(lifecycle::rate))
+        .routes(routes!(lifecycle::hand_off))
+        .routes(routes!(lifecycle::board))
+        .routes(routes!(follow::similar))
+        .routes(routes!(follow::follow, follow::unfollow))
+        .routes(routes!(comments::post, comments::list))
         .routes(routes!(events::events))
         .routes(routes!(events::changes));
     let json = match state {
@@ -124,10 +136,13 @@ pub fn openapi() -> OpenApi {
 pub fn router(state: AppState) -> axum::Router {
     let json_limit = state.limits().json_body_bytes;
     let (router, _) = api(Some(&state), json_limit).split_for_parts();
+    let open311 = crate::open311::router(state.clone());
     router
         .fallback(problem::no_such_route)
         .with_state(state)
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(problem::problems_everywhere))
+        // Merged after the problem layer: Open311 clients get Open311 error arrays.
+        .merge(open311)
         .layer(TraceLayer::new_for_http())
 }

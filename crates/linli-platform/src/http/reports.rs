@@ -2,15 +2,16 @@
 
 use super::extract::ApiJson;
 use super::idempotency::parse_key;
+use super::lifecycle::swept;
 use super::problem::HttpError;
 use crate::auth::Caller;
-use crate::report;
+use crate::report::{self, lifecycle};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use linli_api::platform::{
-    Catalogue, IDEMPOTENCY_KEY, NewReport, Problem, ReportDetail, StatusChange,
+    Catalogue, IDEMPOTENCY_KEY, NewReport, Problem, ReportDetail, ReportsQuery, StatusChange,
 };
 use linli_api::{ApiError, ErrorCode, Report, ReportId};
 
@@ -82,10 +83,13 @@ pub async fn file(
     Ok((StatusCode::CREATED, Json(filed.report)))
 }
 
-/// Reports the caller may see: residents their own, staff their estate's. Newest first.
+/// Reports the caller may see: residents their own (and with `scope=estate` their estate's
+/// public ones, without their reporters' identity), staff their estate's. Newest first, each
+/// with its clock: who has it, since when, what next, by when, and whether it is late.
 #[utoipa::path(
     get, path = "/v1/reports", tag = "reports",
     security(("bearer" = [])),
+    params(ReportsQuery),
     responses(
         (status = 200, description = "Reports, newest first", body = Vec<Report>),
         (status = 401, description = "`unauthenticated` or `session_expired`", body = Problem, content_type = "application/problem+json"),
@@ -94,10 +98,12 @@ pub async fn file(
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    Query(query): Query<ReportsQuery>,
 ) -> Result<Json<Vec<Report>>, HttpError> {
-    let reports = state
-        .blocking(move |s| report::list(s.store(), &caller))
-        .await?;
+    let reports = swept(&state, move |s| {
+        report::list(s.store(), &caller, query.scope, s.now())
+    })
+    .await?;
     Ok(Json(reports))
 }
 
@@ -117,9 +123,10 @@ pub async fn detail(
     caller: Caller,
     Path(id): Path<ReportId>,
 ) -> Result<Json<ReportDetail>, HttpError> {
-    let detail = state
-        .blocking(move |s| report::detail(s.store(), &caller, id))
-        .await?;
+    let detail = swept(&state, move |s| {
+        report::detail(s.store(), &caller, id, s.now())
+    })
+    .await?;
     Ok(Json(detail))
 }
 
@@ -147,9 +154,10 @@ pub async fn change_status(
     Path(id): Path<ReportId>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<ReportDetail>, HttpError> {
-    let moved = state
-        .blocking(move |s| report::change_status(s.store(), &caller, id, &change, s.now()))
-        .await?;
+    let moved = swept(&state, move |s| {
+        lifecycle::change_status(s.store(), &caller, id, &change, s.now())
+    })
+    .await?;
     state.feed().notify(moved.seq);
     Ok(Json(moved.detail))
 }

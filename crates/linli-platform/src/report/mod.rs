@@ -4,14 +4,17 @@
 //! every report of their estate, as the Songling model shows each report to the street, the
 //! community and the owners' committee at once; only the handling party moves a report on.
 
+pub mod board;
+pub mod clock;
+pub mod comments;
+pub mod follow;
+pub mod lifecycle;
 pub mod place;
 
 use crate::auth::Caller;
-use crate::store::{
-    NewReportRecord, ReportInsert, StatusMove, Store, StoredReport, User, Visibility,
-};
-use linli_api::platform::{Catalogue, NewReport, ReportDetail, Role, StatusChange};
-use linli_api::validate::{against_catalogue, validate_draft, validate_note};
+use crate::store::{NewReportRecord, ReportInsert, Store, StoredReport, User, Visibility};
+use linli_api::platform::{Catalogue, EmergencyNumber, NewReport, ReportDetail, ReportScope, Role};
+use linli_api::validate::{against_catalogue, validate_draft};
 use linli_api::{
     ApiError, ErrorCode, FieldError, FieldErrorCode, Place, Report, ReportDraft, ReportId,
 };
@@ -31,10 +34,17 @@ pub fn visibility(user: &User) -> Visibility {
     }
 }
 
-/// Whether a person may see one report.
+/// Whether a person may see one report: residents their own and the public ones of their
+/// estate, staff their estate's.
 pub fn can_see(user: &User, report: &StoredReport) -> bool {
     match visibility(user) {
-        Visibility::Reporter(id) => report.report.reporter == id,
+        // A public report is open to the estate's residents (without its reporter's identity:
+        // see `follow::view`).
+        Visibility::Reporter(id) | Visibility::Neighbourhood(id, _) => {
+            report.report.reporter == id
+                || (report.estate_id == user.estate_id
+                    && report.report.visibility == linli_api::ReportVisibility::Public)
+        }
         Visibility::Estate(estate) => report.estate_id == estate,
         Visibility::Nothing => false,
     }
@@ -46,13 +56,23 @@ fn not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such report")
 }
 
-/// Categories and places the caller can report about.
+/// Categories (with their targets) and places the caller can report about, and whom to call
+/// in an emergency.
 pub fn catalogue(store: &dyn Store, caller: &Caller) -> Result<Catalogue, ApiError> {
+    let targets = clock::Targets::load(store)?;
+    let mut categories = store.categories()?;
+    for category in &mut categories {
+        category.targets = targets.for_category(&category.code);
+    }
     Ok(Catalogue {
-        categories: store.categories()?,
+        categories,
         units: caller.units.clone(),
         buildings: store.buildings(caller.user.estate_id)?,
         common_areas: store.common_areas(caller.user.estate_id)?,
+        emergency_numbers: EmergencyNumber::mainland(),
+        duty_phone: store
+            .estate(caller.user.estate_id)?
+            .and_then(|e| e.duty_phone),
     })
 }
 
@@ -86,6 +106,7 @@ pub fn file_report(
         place: Some(new.place.clone()),
         urgency: new.urgency,
         photo_ids: new.photo_ids.clone(),
+        visibility: new.visibility,
     };
     let known = catalogue(store, caller)?;
     // The contract's rules, shared with the app: its form shows the same errors.
@@ -133,16 +154,19 @@ pub fn file_report(
         urgency: new.urgency,
         handling_party: category.default_party,
         photo_ids: new.photo_ids.clone(),
+        visibility: new.visibility,
         at: now,
     };
+    let targets = clock::Targets::load(store)?;
     match store.insert_report(&record)? {
         ReportInsert::Created { report, seq } => Ok(Filed {
-            report,
+            report: lifecycle::present(report, &targets, now),
             seq: Some(seq),
         }),
-        ReportInsert::Exists(report) if same_content(&report, &record) => {
-            Ok(Filed { report, seq: None })
-        }
+        ReportInsert::Exists(report) if same_content(&report, &record) => Ok(Filed {
+            report: lifecycle::present(report, &targets, now),
+            seq: None,
+        }),
         ReportInsert::Exists(_) => Err(ApiError::new(
             ErrorCode::Conflict,
             "a different report with this id already exists",
@@ -176,93 +200,43 @@ fn same_content(report: &Report, record: &NewReportRecord) -> bool {
         && report.place == record.place
         && report.urgency == record.urgency
         && report.photo_ids == record.photo_ids
+        && report.visibility == record.visibility
 }
 
-/// Reports the caller may see, newest first.
-pub fn list(store: &dyn Store, caller: &Caller) -> Result<Vec<Report>, ApiError> {
-    Ok(store.reports(visibility(&caller.user))?)
+/// Reports the caller may see, newest first, each with its clock as of `now`; a resident's
+/// include those they follow and, with [`ReportScope::Estate`], their neighbours' public
+/// ones, marked and shown as a neighbour sees them.
+pub fn list(
+    store: &dyn Store,
+    caller: &Caller,
+    scope: ReportScope,
+    now: OffsetDateTime,
+) -> Result<Vec<Report>, ApiError> {
+    let covered = match (visibility(&caller.user), scope) {
+        (Visibility::Reporter(user), ReportScope::Estate) => {
+            Visibility::Neighbourhood(user, caller.user.estate_id)
+        }
+        (covered, _) => covered,
+    };
+    let reports = store.reports(covered)?;
+    let targets = clock::Targets::load(store)?;
+    Ok(follow::as_listed(store, &caller.user, reports)?
+        .into_iter()
+        .map(|r| lifecycle::present(r, &targets, now))
+        .collect())
 }
 
-/// One report with its timeline, if the caller may see it.
-pub fn detail(store: &dyn Store, caller: &Caller, id: ReportId) -> Result<ReportDetail, ApiError> {
-    let stored = store
-        .report(id)?
-        .filter(|r| can_see(&caller.user, r))
-        .ok_or_else(not_found)?;
-    Ok(ReportDetail {
-        timeline: store.timeline(id)?,
-        report: stored.report,
-    })
-}
-
-/// What came of a status change.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Moved {
-    /// The report with its timeline after the change.
-    pub detail: ReportDetail,
-    /// The change event.
-    pub seq: i64,
-}
-
-/// Moves a report forward, for staff of its handling party, with a note.
-pub fn change_status(
+/// One report with its timeline and clock as of `now`, if the caller may see it.
+pub fn detail(
     store: &dyn Store,
     caller: &Caller,
     id: ReportId,
-    change: &StatusChange,
     now: OffsetDateTime,
-) -> Result<Moved, ApiError> {
-    // A racing change may move the report between reading and writing; read again and judge
-    // the new state rather than overwrite it.
-    for _ in 0..3 {
-        let stored = store
-            .report(id)?
-            .filter(|r| can_see(&caller.user, r))
-            .ok_or_else(not_found)?;
-        let party = caller.user.role.party();
-        if party != Some(stored.report.handling_party) {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "only staff of the handling party change a report's status",
-            ));
-        }
-        let errors = validate_note(&change.note);
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        let from = stored.report.status;
-        if !from.can_move_to(change.status) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTransition,
-                format!(
-                    "a report cannot move from {} to {}",
-                    from.as_str(),
-                    change.status.as_str()
-                ),
-            ));
-        }
-        let step = StatusMove {
-            from,
-            to: change.status,
-            note: change.note.trim().to_owned(),
-            party: stored.report.handling_party,
-            author: caller.user.id,
-            at: now,
-        };
-        if let Some((report, seq)) = store.move_report(id, &step)? {
-            return Ok(Moved {
-                detail: ReportDetail {
-                    timeline: store.timeline(id)?,
-                    report,
-                },
-                seq,
-            });
-        }
-    }
-    Err(ApiError::new(
-        ErrorCode::InvalidTransition,
-        "the report kept changing; reload it and try again",
-    ))
+) -> Result<ReportDetail, ApiError> {
+    let stored = store.report(id)?.ok_or_else(not_found)?;
+    // Followers and neighbours (for public reports) see it too, without the reporter.
+    let report = follow::view(store, &caller.user, stored)?.ok_or_else(not_found)?;
+    Ok(lifecycle::detail_of(store, report, now)?)
 }
 
 #[cfg(test)]

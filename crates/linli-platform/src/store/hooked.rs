@@ -165,4 +165,51 @@ impl Store for Hooked {
     fn release_unanswered_keys(&self) -> StoreResult<usize> {
         self.inner.release_unanswered_keys()
     }
+    fn unit(&self, id: UnitId) -> StoreResult<Option<UnitRef>> {
+        self.inner.unit(id)
+    }
+    fn insert_comment(&self, comment: &NewCommentRecord) -> StoreResult<CommentInsert> {
+        self.inner.insert_comment(comment)
+    }
+    fn comments(&self, report: ReportId) -> StoreResult<Vec<StoredComment>> {
+        self.inner.comments(report)
+    }
+    fn follow(
+        &self,
+        report: ReportId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>> {
+        self.inner.follow(report, user, at)
+    }
+    fn unfollow(
+        &self,
+        report: ReportId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>> {
+        self.inner.unfollow(report, user, at)
+    }
+    fn followed_reports(&self, user: UserId) -> StoreResult<Vec<ReportId>> {
+        self.inner.followed_reports(user)
+    }
+    fn similar_reports(&self, scope: &SimilarScope) -> StoreResult<Vec<StoredReport>> {
+        self.inner.similar_reports(scope)
+    }
+    fn apply_step(&self, id: ReportId, step: &ReportStep) -> StoreResult<StepOutcome> {
+        self.inner.apply_step(id, step)
+    }
+    fn resolved_before(&self, cutoff: OffsetDateTime) -> StoreResult<Vec<StoredReport>> {
+        self.inner.resolved_before(cutoff)
+    }
+    fn service_targets(&self) -> StoreResult<Vec<TargetRow>> {
+        self.inner.service_targets()
+    }
+    fn estate_history(
+        &self,
+        estate: EstateId,
+        before: OffsetDateTime,
+    ) -> StoreResult<Vec<ReportHistory>> {
+        self.inner.estate_history(estate, before)
+    }
 }

@@ -7,7 +7,10 @@
 
 #[cfg(test)]
 pub(crate) mod hooked;
+mod lifecycle;
 mod sqlite;
+
+pub use lifecycle::{ReportHistory, ReportStep, StepOutcome, TargetRow};
 
 pub use sqlite::{OpenError, SqliteStore};
 
@@ -15,8 +18,8 @@ use crate::auth::rate_limit::RetryAfter;
 use crate::demo::Seed;
 use linli_api::platform::{BuildingRef, CommonAreaRef, ReportEvent, Role, UnitRef};
 use linli_api::{
-    Category, EstateId, Party, PhotoId, Place, Report, ReportId, ReportStatus, TimelineEntry,
-    Urgency, UserId,
+    BuildingId, Category, CommentId, CommonAreaId, EstateId, Party, PhotoId, Place, Report,
+    ReportId, ReportStatus, TimelineEntry, UnitId, Urgency, UserId,
 };
 use time::OffsetDateTime;
 
@@ -56,6 +59,8 @@ pub struct Estate {
     pub id: EstateId,
     /// Name, e.g. 幸福里小区.
     pub name: String,
+    /// The property company's 24-hour duty phone, if known.
+    pub duty_phone: Option<String>,
 }
 
 /// A one-time code about to be stored.
@@ -179,6 +184,8 @@ pub struct NewReportRecord {
     pub handling_party: Party,
     /// Photos, in order.
     pub photo_ids: Vec<PhotoId>,
+    /// Private or public.
+    pub visibility: linli_api::ReportVisibility,
     /// When the platform received it.
     pub at: OffsetDateTime,
 }
@@ -229,10 +236,12 @@ pub struct StatusMove {
 /// Which reports a query covers, decided by `report::visibility`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Visibility {
-    /// Only reports filed by this person.
+    /// Reports filed by this person, and reports they follow.
     Reporter(UserId),
     /// Every report in this estate.
     Estate(EstateId),
+    /// What [`Visibility::Reporter`] covers, and the public reports of their estate.
+    Neighbourhood(UserId, EstateId),
     /// None.
     Nothing,
 }
@@ -260,6 +269,101 @@ pub enum KeyClaim {
     /// The key was used for a different request.
     Mismatch,
 }
+
+/// How the author of a comment took part in the report when writing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentRole {
+    /// The resident who filed it.
+    Reporter,
+    /// A resident following it.
+    Follower,
+    /// Staff of a party.
+    Staff(Party),
+}
+
+/// A comment about to be stored.
+#[derive(Clone, Debug)]
+pub struct NewCommentRecord {
+    /// Id from the writer's device.
+    pub id: CommentId,
+    /// The report.
+    pub report_id: ReportId,
+    /// Who writes it.
+    pub author: UserId,
+    /// As whom.
+    pub role: CommentRole,
+    /// The words, trimmed.
+    pub body: String,
+    /// Photos, in order.
+    pub photo_ids: Vec<PhotoId>,
+    /// When the platform received it.
+    pub at: OffsetDateTime,
+}
+
+/// A stored comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredComment {
+    /// Id.
+    pub id: CommentId,
+    /// The report.
+    pub report_id: ReportId,
+    /// Who wrote it.
+    pub author: UserId,
+    /// Their display name (shown only for staff).
+    pub author_name: String,
+    /// As whom.
+    pub role: CommentRole,
+    /// The words.
+    pub body: String,
+    /// Photos, in order.
+    pub photo_ids: Vec<PhotoId>,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// What came of storing a comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommentInsert {
+    /// Stored now; `seq` is its change-feed event.
+    Created {
+        /// The comment as stored.
+        comment: StoredComment,
+        /// Its event's sequence number.
+        seq: i64,
+    },
+    /// A comment with this id already exists.
+    Exists(StoredComment),
+    /// A photo is missing, someone else's, or attached elsewhere already; nothing was stored.
+    PhotoUnavailable(PhotoId),
+    /// The report does not exist.
+    NoReport,
+}
+
+/// Where the duplicate check looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimilarPlace {
+    /// A building: its shared parts and every unit in it.
+    Building(BuildingId),
+    /// One common area.
+    CommonArea(CommonAreaId),
+}
+
+/// What the duplicate check asks the store for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimilarScope {
+    /// The caller's estate.
+    pub estate: EstateId,
+    /// Category code.
+    pub category: String,
+    /// Where.
+    pub place: SimilarPlace,
+    /// Reports received at or after this moment.
+    pub since: OffsetDateTime,
+}
+
+/// Statuses of reports that are no longer open: the duplicate check skips them and they
+/// cannot be followed.
+pub const FINISHED_STATUSES: [&str; 2] = ["resolved", "closed"];
 
 /// The platform's storage.
 pub trait Store: Send + Sync + 'static {
@@ -374,4 +478,51 @@ pub trait Store: Send + Sync + 'static {
     fn release_key(&self, scope: &str, key: &str) -> StoreResult<()>;
     /// Gives up every unanswered claim: at start-up, no request can still be running.
     fn release_unanswered_keys(&self) -> StoreResult<usize>;
+
+    /// One unit, of any estate.
+    fn unit(&self, id: UnitId) -> StoreResult<Option<UnitRef>>;
+    /// Stores a comment with its photo links and change event, all at once. A photo is
+    /// linked only if the author uploaded it and nothing holds it yet, judged inside the
+    /// same transaction.
+    fn insert_comment(&self, comment: &NewCommentRecord) -> StoreResult<CommentInsert>;
+    /// A report's comments, oldest first.
+    fn comments(&self, report: ReportId) -> StoreResult<Vec<StoredComment>>;
+    /// Adds a follower; returns the change event's sequence number, or `None` if they
+    /// followed it already.
+    fn follow(
+        &self,
+        report: ReportId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>>;
+    /// Removes a follower; returns the change event's sequence number, or `None` if they
+    /// did not follow it.
+    fn unfollow(
+        &self,
+        report: ReportId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>>;
+    /// Reports a person follows.
+    fn followed_reports(&self, user: UserId) -> StoreResult<Vec<ReportId>>;
+    /// Open reports matching `scope`, newest first (statuses in [`FINISHED_STATUSES`] are
+    /// left out).
+    fn similar_reports(&self, scope: &SimilarScope) -> StoreResult<Vec<StoredReport>>;
+
+    // The report lifecycle (issue 4).
+
+    /// Applies a lifecycle step (see [`ReportStep`]): the report's new state, its timeline
+    /// entry, photo links (a photo is linked only if the step's author uploaded it and no
+    /// other report holds it) and its change event, all at once, or nothing.
+    fn apply_step(&self, id: ReportId, step: &ReportStep) -> StoreResult<StepOutcome>;
+    /// Reports still `resolved` that were resolved at or before `cutoff`, oldest first.
+    fn resolved_before(&self, cutoff: OffsetDateTime) -> StoreResult<Vec<StoredReport>>;
+    /// The configured targets.
+    fn service_targets(&self) -> StoreResult<Vec<TargetRow>>;
+    /// Every report of an estate received before `before`, with its timeline, for the board.
+    fn estate_history(
+        &self,
+        estate: EstateId,
+        before: OffsetDateTime,
+    ) -> StoreResult<Vec<ReportHistory>>;
 }

@@ -5,10 +5,15 @@
 //! steps (rate limits, idempotency claims, report numbers) atomic without retry loops, and is
 //! plenty for one community.
 
+mod lifecycle;
+mod social;
+
 use super::{
-    ClientAction, CodeAttempt, CodeHistory, Estate, KeyClaim, NewCode, NewReportRecord, PhotoClaim,
-    ReportInsert, StatusMove, Store, StoreError, StoreResult, StoredCode, StoredPhoto,
-    StoredReport, StoredResponse, StoredSession, User, Visibility,
+    ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, KeyClaim, NewCode,
+    NewCommentRecord, NewReportRecord, PhotoClaim, ReportHistory, ReportInsert, ReportStep,
+    SimilarScope, StatusMove, StepOutcome, Store, StoreError, StoreResult, StoredCode,
+    StoredComment, StoredPhoto, StoredReport, StoredResponse, StoredSession, TargetRow, User,
+    Visibility,
 };
 use crate::auth::otp::CodeState;
 use crate::auth::rate_limit::RetryAfter;
@@ -32,6 +37,12 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/sqlite/0001_initial.sql")),
     M::up(include_str!(
         "../../migrations/sqlite/0002_client_requests.sql"
+    )),
+    M::up(include_str!(
+        "../../migrations/sqlite/0003_report_lifecycle.sql"
+    )),
+    M::up(include_str!(
+        "../../migrations/sqlite/0004_comments_followers.sql"
     )),
 ];
 
@@ -135,7 +146,13 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
 }
 
 const REPORT_COLUMNS: &str = "id, number, reporter_id, category, description, place, \
-     place_label, urgency, status, handling_party, photo_ids, created_at, updated_at, estate_id";
+     place_label, urgency, status, handling_party, photo_ids, created_at, updated_at, estate_id, \
+     visibility, held_since, resolved_at, closed_at, reopen_count, rating";
+
+/// Residents a report affects, computed where reports are read (`SELECT {REPORT_COLUMNS},
+/// {AFFECTED} FROM reports ...`) and read by name, wherever it stands in the list.
+const AFFECTED: &str =
+    "1 + (SELECT COUNT(*) FROM report_followers f WHERE f.report_id = reports.id) AS affected";
 
 fn report_row(row: &Row<'_>) -> rusqlite::Result<StoredReport> {
     Ok(StoredReport {
@@ -153,6 +170,27 @@ fn report_row(row: &Row<'_>) -> rusqlite::Result<StoredReport> {
             photo_ids: from_json(&row.get::<_, String>(10)?)?,
             created_at: from_ts(row.get(11)?)?,
             updated_at: from_ts(row.get(12)?)?,
+            affected: row.get("affected")?,
+            following: false,
+            visibility: from_name(row.get("visibility")?)?,
+            clock: linli_api::ReportClock {
+                held_since: Some(from_ts(row.get("held_since")?)?),
+                resolved_at: row
+                    .get::<_, Option<i64>>("resolved_at")?
+                    .map(from_ts)
+                    .transpose()?,
+                closed_at: row
+                    .get::<_, Option<i64>>("closed_at")?
+                    .map(from_ts)
+                    .transpose()?,
+                ..Default::default()
+            },
+            reopen_count: row.get("reopen_count")?,
+            rating: row
+                .get::<_, Option<String>>("rating")?
+                .as_deref()
+                .map(from_json)
+                .transpose()?,
         },
         estate_id: EstateId(row.get(13)?),
     })
@@ -160,7 +198,7 @@ fn report_row(row: &Row<'_>) -> rusqlite::Result<StoredReport> {
 
 fn report_by_id(conn: &Connection, id: ReportId) -> rusqlite::Result<Option<StoredReport>> {
     conn.query_row(
-        &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"),
+        &format!("SELECT {REPORT_COLUMNS}, {AFFECTED} FROM reports WHERE id = ?1"),
         [id.to_string()],
         report_row,
     )
@@ -188,6 +226,11 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<ReportEvent> {
         number: row.get(2)?,
         status: from_name(row.get(3)?)?,
         at: from_ts(row.get(4)?)?,
+        kind: from_name(row.get("kind")?)?,
+        comment_id: row
+            .get::<_, Option<String>>("comment_id")?
+            .map(parse_uuid)
+            .transpose()?,
     })
 }
 
@@ -207,12 +250,29 @@ fn append_event(conn: &Connection, estate: EstateId, report: &Report) -> rusqlit
     Ok(conn.last_insert_rowid())
 }
 
-/// The SQL condition and its one parameter for a visibility scope (`Nothing` matches no row).
-fn scope_filter(scope: Visibility) -> (&'static str, i64) {
+/// The SQL condition and its one parameter (`:scope`, bound by position like a `?`) for a
+/// visibility scope over a table whose report id is `id_column` (`Nothing` matches no row).
+fn scope_filter(scope: Visibility, id_column: &str) -> (String, i64) {
     match scope {
-        Visibility::Reporter(user) => ("reporter_id = ?", user.0),
-        Visibility::Estate(estate) => ("estate_id = ?", estate.0),
-        Visibility::Nothing => ("0 = ?", 1),
+        Visibility::Reporter(user) => (
+            format!(
+                "(reporter_id = :scope OR {id_column} IN \
+                 (SELECT report_id FROM report_followers WHERE user_id = :scope))"
+            ),
+            user.0,
+        ),
+        Visibility::Estate(estate) => ("estate_id = :scope".to_owned(), estate.0),
+        // A neighbour's public report is listed for residents who ask for their estate's.
+        Visibility::Neighbourhood(user, _) => (
+            format!(
+                "(reporter_id = :scope OR {id_column} IN \
+                 (SELECT report_id FROM report_followers WHERE user_id = :scope) OR \
+                 {id_column} IN (SELECT id FROM reports WHERE visibility = 'public' AND \
+                 estate_id = (SELECT estate_id FROM users WHERE id = :scope)))"
+            ),
+            user.0,
+        ),
+        Visibility::Nothing => ("0 = :scope".to_owned(), 1),
     }
 }
 
@@ -226,8 +286,8 @@ impl Store for SqliteStore {
         }
         let (estate, estate_name) = seed.estate;
         tx.execute(
-            "INSERT INTO estates (id, name) VALUES (?1, ?2)",
-            params![estate.0, estate_name],
+            "INSERT INTO estates (id, name, duty_phone) VALUES (?1, ?2, ?3)",
+            params![estate.0, estate_name, seed.duty_phone],
         )?;
         for (position, (id, label)) in seed.buildings.iter().enumerate() {
             tx.execute(
@@ -284,11 +344,18 @@ impl Store for SqliteStore {
         for (position, c) in seed.categories.iter().enumerate() {
             let names = BTreeMap::from([("zh-CN", c.zh), ("en", c.en)]);
             tx.execute(
-                "INSERT INTO categories (code, names, default_party, position)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![c.code, to_json(&names), name(&c.party), position as i64],
+                "INSERT INTO categories (code, names, default_party, position, emergency)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    c.code,
+                    to_json(&names),
+                    name(&c.party),
+                    position as i64,
+                    i64::from(c.emergency)
+                ],
             )?;
         }
+        lifecycle::seed_targets(&tx, &seed.targets)?;
         tx.commit()?;
         Ok(true)
     }
@@ -318,12 +385,17 @@ impl Store for SqliteStore {
     fn estate(&self, id: EstateId) -> StoreResult<Option<Estate>> {
         Ok(self
             .conn()
-            .query_row("SELECT id, name FROM estates WHERE id = ?1", [id.0], |r| {
-                Ok(Estate {
-                    id: EstateId(r.get(0)?),
-                    name: r.get(1)?,
-                })
-            })
+            .query_row(
+                "SELECT id, name, duty_phone FROM estates WHERE id = ?1",
+                [id.0],
+                |r| {
+                    Ok(Estate {
+                        id: EstateId(r.get(0)?),
+                        name: r.get(1)?,
+                        duty_phone: r.get(2)?,
+                    })
+                },
+            )
             .optional()?)
     }
 
@@ -382,7 +454,7 @@ impl Store for SqliteStore {
     fn categories(&self) -> StoreResult<Vec<Category>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT code, names, default_party FROM categories ORDER BY position",
+            "SELECT code, names, default_party, emergency FROM categories ORDER BY position",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -390,6 +462,8 @@ impl Store for SqliteStore {
                     code: r.get(0)?,
                     names: from_json(&r.get::<_, String>(1)?)?,
                     default_party: from_name(r.get(2)?)?,
+                    emergency: r.get::<_, i64>(3)? != 0,
+                    targets: Vec::new(),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -632,11 +706,21 @@ impl Store for SqliteStore {
             photo_ids: new.photo_ids.clone(),
             created_at: new.at,
             updated_at: new.at,
+            affected: 1,
+            following: false,
+            visibility: new.visibility,
+            clock: linli_api::ReportClock {
+                held_since: Some(new.at),
+                ..Default::default()
+            },
+            reopen_count: 0,
+            rating: None,
         };
         tx.execute(
             &format!(
                 "INSERT INTO reports ({REPORT_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                         ?15, ?16, NULL, NULL, 0, NULL)"
             ),
             params![
                 report.id.to_string(),
@@ -653,16 +737,20 @@ impl Store for SqliteStore {
                 ts(report.created_at),
                 ts(report.updated_at),
                 new.estate_id.0,
+                name(&report.visibility),
+                ts(new.at),
             ],
         )?;
         tx.execute(
-            "INSERT INTO report_timeline (report_id, position, at, status, party, note, author_id)
-             VALUES (?1, 0, ?2, ?3, NULL, NULL, ?4)",
+            "INSERT INTO report_timeline
+                 (report_id, position, at, status, party, note, author_id, kind, to_party)
+             VALUES (?1, 0, ?2, ?3, NULL, NULL, ?4, 'filed', ?5)",
             params![
                 report.id.to_string(),
                 ts(report.created_at),
                 name(&report.status),
-                report.reporter.0
+                report.reporter.0,
+                name(&report.handling_party),
             ],
         )?;
         for photo in &report.photo_ids {
@@ -688,29 +776,14 @@ impl Store for SqliteStore {
     }
 
     fn timeline(&self, id: ReportId) -> StoreResult<Vec<TimelineEntry>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT at, status, party, note FROM report_timeline
-             WHERE report_id = ?1 ORDER BY position",
-        )?;
-        let rows = stmt
-            .query_map([id.to_string()], |r| {
-                Ok(TimelineEntry {
-                    at: from_ts(r.get(0)?)?,
-                    status: from_name(r.get(1)?)?,
-                    party: r.get::<_, Option<String>>(2)?.map(from_name).transpose()?,
-                    note: r.get(3)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        Ok(lifecycle::timeline(&self.conn(), id)?)
     }
 
     fn reports(&self, scope: Visibility) -> StoreResult<Vec<Report>> {
         let conn = self.conn();
-        let (condition, value) = scope_filter(scope);
+        let (condition, value) = scope_filter(scope, "id");
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {REPORT_COLUMNS} FROM reports WHERE {condition}
+            "SELECT {REPORT_COLUMNS}, {AFFECTED} FROM reports WHERE {condition}
              ORDER BY created_at DESC, number DESC"
         ))?;
         let rows = stmt
@@ -761,9 +834,9 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> StoreResult<Vec<ReportEvent>> {
         let conn = self.conn();
-        let (condition, value) = scope_filter(scope);
+        let (condition, value) = scope_filter(scope, "report_id");
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT seq, report_id, number, status, at FROM report_events
+            "SELECT seq, report_id, number, status, at, kind, comment_id FROM report_events
              WHERE seq > ? AND {condition} ORDER BY seq LIMIT ?"
         ))?;
         let rows = stmt
@@ -862,6 +935,64 @@ impl Store for SqliteStore {
             [],
         )?)
     }
+
+    fn unit(&self, id: UnitId) -> StoreResult<Option<UnitRef>> {
+        Ok(social::unit(&self.conn(), id)?)
+    }
+
+    fn insert_comment(&self, comment: &NewCommentRecord) -> StoreResult<CommentInsert> {
+        social::insert_comment(&mut self.conn(), comment)
+    }
+
+    fn comments(&self, report: ReportId) -> StoreResult<Vec<StoredComment>> {
+        Ok(social::comments(&self.conn(), report)?)
+    }
+
+    fn follow(
+        &self,
+        report: ReportId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>> {
+        social::set_following(&mut self.conn(), report, user, at, true)
+    }
+
+    fn unfollow(
+        &self,
+        report: ReportId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>> {
+        social::set_following(&mut self.conn(), report, user, at, false)
+    }
+
+    fn followed_reports(&self, user: UserId) -> StoreResult<Vec<ReportId>> {
+        Ok(social::followed_reports(&self.conn(), user)?)
+    }
+
+    fn similar_reports(&self, scope: &SimilarScope) -> StoreResult<Vec<StoredReport>> {
+        Ok(social::similar_reports(&self.conn(), scope)?)
+    }
+
+    fn apply_step(&self, id: ReportId, step: &ReportStep) -> StoreResult<StepOutcome> {
+        lifecycle::apply_step(&mut self.conn(), id, step)
+    }
+
+    fn resolved_before(&self, cutoff: OffsetDateTime) -> StoreResult<Vec<StoredReport>> {
+        Ok(lifecycle::resolved_before(&self.conn(), cutoff)?)
+    }
+
+    fn service_targets(&self) -> StoreResult<Vec<TargetRow>> {
+        Ok(lifecycle::service_targets(&self.conn())?)
+    }
+
+    fn estate_history(
+        &self,
+        estate: EstateId,
+        before: OffsetDateTime,
+    ) -> StoreResult<Vec<ReportHistory>> {
+        Ok(lifecycle::estate_history(&self.conn(), estate, before)?)
+    }
 }
 
 #[cfg(test)]
@@ -891,6 +1022,7 @@ mod tests {
             urgency: Urgency::Soon,
             handling_party: Party::PropertyCompany,
             photo_ids: vec![],
+            visibility: linli_api::ReportVisibility::Private,
             at,
         }
     }
@@ -907,7 +1039,7 @@ mod tests {
             .map(|u| u.label)
             .collect();
         assert_eq!(units, [demo::RESIDENT_UNIT, demo::RESIDENT_SECOND_UNIT]);
-        assert_eq!(s.categories().unwrap().len(), 9);
+        assert_eq!(s.categories().unwrap().len(), 12);
         assert_eq!(s.buildings(resident.estate_id).unwrap().len(), 3);
         assert_eq!(
             s.estate(resident.estate_id).unwrap().unwrap().name,

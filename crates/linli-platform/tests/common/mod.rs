@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod sse;
+
 use linli_api::platform::{NewReport, Problem, SessionGrant};
 use linli_api::{ErrorCode, Place, ReportId, UnitId, Urgency};
 use linli_platform::clock::ManualClock;
@@ -173,6 +175,7 @@ pub fn leaking_pipe() -> NewReport {
         },
         urgency: Urgency::Soon,
         photo_ids: vec![],
+        visibility: Default::default(),
     }
 }
 
@@ -194,6 +197,23 @@ pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
         "expected success, got {status}: {text}"
     );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Puts a second estate with one resident in the platform's own database file, and signs
+/// them in.
+pub async fn resident_of_another_estate(t: &TestPlatform) -> String {
+    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
+    db.execute_batch(
+        "INSERT INTO estates (id, name) VALUES (2, '阳光小区');
+         INSERT INTO buildings (id, estate_id, label, position) VALUES (20, 2, '1栋', 0);
+         INSERT INTO units (id, building_id, entrance, number, label, area_m2)
+             VALUES (20111, 20, 1, '101', '阳光1栋1单元101', 90.0);
+         INSERT INTO users (id, phone, name, role, estate_id) VALUES
+             (50, '13900000050', '外小区业主', 'owner', 2);
+         INSERT INTO occupancies (unit_id, user_id, relation) VALUES (20111, 50, 'owner');",
+    )
+    .unwrap();
+    t.sign_in("13900000050").await
 }
 
 /// Asserts a problem document with this status and code, and returns it.

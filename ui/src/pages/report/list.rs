@@ -85,8 +85,11 @@ fn ReportItem(report: LocalReport) -> impl IntoView {
     let state = use_app();
     let href = format!("/reports/{}", report.id);
     let edit_href = format!("/reports/{}/edit", report.id);
-    let can_edit = report.delivery.is_editable();
+    let following = report.relation == linli_api::ipc::Relation::Following;
+    let can_edit = report.delivery.is_editable() && !following;
     let class = delivery_class(&report.delivery);
+    // Once delivered, where it stands with the parties says more than "received, #12".
+    let status = report.status;
     let r = report.clone();
     let title = move || {
         state
@@ -107,6 +110,13 @@ fn ReportItem(report: LocalReport) -> impl IntoView {
                 {move || if excerpt.is_empty() { tr("report-no-description") } else { excerpt.clone() }}
             </p>
             <p class=class>{delivery}</p>
+            {status.map(|s| view! { <p class="status-line">{move || tr(&linli_i18n::ids::status(s))}</p> })}
+            {following.then(|| view! {
+                <p class="badge badge-following">
+                    <crate::icons::Svg icon=crate::icons::Icon::Eye />
+                    <span>{t("reports-following-badge")}</span>
+                </p>
+            })}
             {waiting.map(|w| view! { <p class="hint">{w}</p> })}
             <p class="hint">
                 <time datetime=created.format(&Rfc3339).unwrap_or_default()>

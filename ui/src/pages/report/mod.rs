@@ -1,5 +1,6 @@
 //! Reporting an issue: the form (new and edit), my reports, and one report with its timeline.
 
+mod comments;
 mod detail;
 mod form;
 mod list;
@@ -12,8 +13,10 @@ pub use form::{EditReport, NewReport};
 pub use list::MyReports;
 
 use crate::i18n::{error_text, language, tr, tr_with};
+use base64::Engine;
 use linli_api::ipc::{Delivery, LocalReport};
 use linli_api::platform::Catalogue;
+use linli_api::{ApiError, ErrorCode};
 use linli_api::{Place, ReportId};
 use linli_i18n::ids;
 use std::collections::HashMap;
@@ -157,4 +160,13 @@ fn rejection_reason(error: &linli_api::ApiError) -> String {
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// Reads a chosen file's bytes as base64, as `AttachPhoto` takes them.
+pub(super) async fn file_base64(file: &web_sys::File) -> Result<String, ApiError> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::PhotoUnreadable, "the file could not be read"))?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }

@@ -87,3 +87,22 @@ pub fn Thumb(
         />
     }
 }
+
+/// A photo known only by its id (staff's photos of a fix, comment photos): the core fetches
+/// it from the platform and keeps it. Sized by CSS, as its size is not known here.
+#[component]
+pub fn PhotoById(
+    /// The photo.
+    id: PhotoId,
+    /// Its place among the photos shown together, from 1.
+    number: usize,
+) -> impl IntoView {
+    let url = LocalResource::new(move || photo_url(id));
+    view! {
+        <img
+            class="thumb-img"
+            src=move || url.get().flatten()
+            alt=move || tr_with("report-photo-alt", &[("index", number.into())])
+        />
+    }
+}
