@@ -17,6 +17,7 @@ report-time-held = { $party }: { $duration }
 report-time-held-now = { $party }: { $duration } (still working on it)
 duration = { $days ->
         [0] { $hours ->
+                [0] less than an hour
                 [one] 1 hour
                *[other] { $hours } hours
             }

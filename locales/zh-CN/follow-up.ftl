@@ -16,7 +16,10 @@ report-time-held-title = 各单位用时
 report-time-held = { $party }：{ $duration }
 report-time-held-now = { $party }：{ $duration }（还在处理）
 duration = { $days ->
-        [0] { $hours } 小时
+        [0] { $hours ->
+                [0] 不到 1 小时
+               *[other] { $hours } 小时
+            }
        *[other] { $days } 天 { $hours } 小时
     }
 

@@ -16,7 +16,10 @@ report-time-held-title = 各單位用時
 report-time-held = { $party }：{ $duration }
 report-time-held-now = { $party }：{ $duration }（還在處理）
 duration = { $days ->
-        [0] { $hours } 小時
+        [0] { $hours ->
+                [0] 不到 1 小時
+               *[other] { $hours } 小時
+            }
        *[other] { $days } 天 { $hours } 小時
     }
 

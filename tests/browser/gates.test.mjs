@@ -4,7 +4,7 @@
 // Every screen and state, in both themes (normal, elderly; switched through the settings
 // screen's #elderly-mode), at 360x800, 800x1280 and 1280x800:
 //   - axe-core (WCAG 2.0/2.1 A+AA, 2.2 AA): zero violations;
-//   - no horizontal scrolling (documentElement.scrollWidth <= innerWidth);
+//   - no horizontal scrolling (documentElement.scrollWidth <= innerWidth), also at 320 px;
 //   - a full-page screenshot: test-output/browser/<screen>-<theme>-<width>.png;
 //   - in elderly mode, the measurement pass of measure.mjs (text >= 24 px, running text line
 //     height >= 1.5, targets >= 60x60 px, gaps >= 8 px, contrast >= 7:1):
@@ -34,7 +34,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import lighthouse, { snapshot } from "lighthouse";
 import puppeteer from "puppeteer-core";
 import { measureInPage } from "./measure.mjs";
-import { ftlMessage, outputDir, startChromium, startHost, writeJson, writeTestPng } from "./harness.mjs";
+import { ftlMessage, outputDir, startChromium, startHost, uuidv7, writeJson, writeTestPng } from "./harness.mjs";
 
 const WIDTHS = [
   { width: 360, height: 800 },
@@ -167,6 +167,15 @@ async function checkScreen(t, screen, theme, lighthousePath) {
       assert.deepEqual(problems, [], `${screen} (${theme}, ${size.width}px):\n  ${problems.join("\n  ")}`);
     });
   }
+  // The narrowest phones (320 CSS px): the layout must still reflow without sideways scrolling.
+  await t.test(`${screen} · ${theme} · 320 reflow`, async () => {
+    await page.setViewportSize({ width: 320, height: 700 });
+    await settle();
+    const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    summary.screens[screen][theme][320] = { scrollWidth: w.scroll };
+    assert.ok(w.scroll <= w.inner, `${screen} (${theme}) scrolls sideways at 320 px: ${w.scroll} > ${w.inner}`);
+    await page.setViewportSize(WIDTHS[2]);
+  });
   if (lighthousePath === SNAPSHOT) {
     await t.test(`${screen} · ${theme} · lighthouse snapshot`, async () => {
       const driver = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}`, defaultViewport: null });
@@ -374,6 +383,75 @@ async function fillAndSend(theme, description) {
   await submitForm();
 }
 
+let staff;
+let neighbour;
+
+/** Issue 4's screens, in `theme`, around the report at `detail` (just filed in that theme):
+ *  the board, an emergency category, a neighbour's report offered, the report resolved by
+ *  staff (confirm or reopen, with an error), rating (with an error), rated, with comments. */
+async function followUp(t, theme, detail) {
+  staff ??= await host.asPerson("13800000010");
+  if (!neighbour) {
+    neighbour = await host.asPerson("13800000002");
+    await neighbour.post("/v1/reports", {
+      id: uuidv7(),
+      category: "lifts",
+      description: "3栋电梯按钮失灵，按了没反应",
+      place: { kind: "building", building_id: 3, spot: "一楼电梯厅" },
+      urgency: "soon",
+      visibility: "private",
+      photo_ids: [],
+    });
+  }
+  const stepwise = theme === "elderly";
+
+  await open("/board", ".board-party");
+  await checkScreen(t, "board", theme, "/board");
+
+  await open("/report/new", "#category");
+  await page.waitForSelector("#category option[value='gas_leak']", { state: "attached" });
+  await page.selectOption("#category", "gas_leak");
+  await page.waitForSelector(".emergency a.call");
+  assert.equal(await page.locator(".step-next").count(), 0, "no way on but the call buttons and 'I called'");
+  await checkScreen(t, "report-emergency", theme, SNAPSHOT);
+
+  await page.selectOption("#category", "lifts");
+  if (stepwise) await page.locator(".step-next").click();
+  await page.locator("label[for=place-kind-building]").click();
+  await page.waitForSelector("#place-building option[value='3']", { state: "attached" });
+  await page.selectOption("#place-building", "3");
+  await page.waitForSelector(".similar-panel .similar-follow");
+  await checkScreen(t, "report-similar", theme, SNAPSHOT);
+
+  // Staff say it is fixed: the resident is asked.
+  const id = detail.split("/").pop();
+  await staff.post(`/v1/reports/${id}/resolve`, { note: "已更换阀芯，请您确认", photo_ids: [] });
+  await open(detail, "#delivery-label");
+  await page.waitForSelector("#confirm-fixed", { timeout: 30000 });
+  await checkScreen(t, "report-resolved", theme, detail);
+  await page.locator("#reopen").click();
+  await page.locator("#reopen-send").click(); // no reason
+  await page.waitForSelector("#reopen-reason-error");
+  await checkScreen(t, "report-reopen-error", theme, SNAPSHOT);
+
+  await page.locator("#confirm-fixed").click();
+  await page.waitForSelector("#rate-send", { timeout: 30000 });
+  await checkScreen(t, "report-rate", theme, SNAPSHOT);
+  await page.locator("#rate-send").click(); // nothing chosen
+  await page.waitForSelector("#rate-attitude-error");
+  await checkScreen(t, "report-rate-error", theme, SNAPSHOT);
+  for (const c of ["rate-attitude-5", "rate-quality-4", "rate-speed-5"]) await page.locator(`label[for=${c}]`).click();
+  await page.locator("#rate-send").click();
+  await page.waitForSelector("#rated", { timeout: 30000 });
+
+  await page.fill("#comment-body", "谢谢师傅，修得很好");
+  await page.locator("#comment-send").click();
+  await page.waitForFunction(() => document.querySelectorAll(".comment").length >= 1, null, { timeout: 30000 });
+  await staff.post(`/v1/reports/${id}/comments`, { id: uuidv7(), body: "不客气，有问题随时报修", photo_ids: [] });
+  await page.waitForFunction(() => document.querySelectorAll(".comment").length >= 2, null, { timeout: 30000 });
+  await checkScreen(t, "report-closed-rated", theme, detail);
+}
+
 async function submitForm() {
   await page.locator("main form button[type=submit]").first().click();
 }
@@ -485,6 +563,8 @@ async function gates(t) {
 
       await open("/reports", ".report-list");
       await checkScreen(t, "my-reports", theme, "/reports");
+
+      await followUp(t, theme, detail);
     }
 
     // --- offline: the platform stopped, then back ------------------------------------------

@@ -131,6 +131,38 @@ export async function startHost(args = []) {
       const r = await fetch(`${url}/testhost/platform/stop`, { method: "POST" });
       if (!r.ok) throw new Error(`platform did not stop: ${r.status} ${await r.text()}`);
     },
+    /** Staff (or a neighbour) on the platform itself, over its HTTP API: signs `phone` in and
+     *  answers `{ token, post(path, body), get(path) }`. */
+    async asPerson(phone) {
+      const base = (await (await fetch(`${url}/testhost/platform`)).text()).trim();
+      const json = async (r, what) => {
+        const text = await r.text();
+        if (!r.ok) throw new Error(`${what}: ${r.status} ${text}`);
+        return text ? JSON.parse(text) : null;
+      };
+      await json(await fetch(`${base}/v1/auth/otp`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phone }),
+      }), `code for ${phone}`);
+      const grant = await json(await fetch(`${base}/v1/auth/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phone, code: await this.code(phone) }),
+      }), `sign-in of ${phone}`);
+      const headers = { authorization: `Bearer ${grant.token}`, "content-type": "application/json" };
+      return {
+        token: grant.token,
+        // A new report's idempotency key is its own id, as the platform asks.
+        post: async (path, body) =>
+          json(await fetch(`${base}${path}`, {
+            method: "POST",
+            headers: { ...headers, "idempotency-key": path === "/v1/reports" ? body.id : uuidv7() },
+            body: JSON.stringify(body ?? {}),
+          }), `POST ${path}`),
+        get: async (path) => json(await fetch(`${base}${path}`, { headers }), `GET ${path}`),
+      };
+    },
     /** Starts it again on the same address with the same data; resolves with its URL. */
     async startPlatform() {
       const r = await fetch(`${url}/testhost/platform/start`, { method: "POST" });
@@ -223,4 +255,15 @@ export function ftlMessage(locale, id) {
     }
   }
   throw new Error(`no message ${id} in locales/${locale}`);
+}
+
+/** A UUIDv7 (time-ordered), the form Linli's ids and idempotency keys take. */
+export function uuidv7() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

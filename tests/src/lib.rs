@@ -6,6 +6,8 @@
 //! axe-core is injected into the webview to check accessibility; screenshots go to
 //! `test-output/`. Needs a display: `scripts/test` runs everything under `xvfb-run`.
 
+pub mod flows;
+
 use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -218,6 +218,10 @@ pub(crate) async fn photo(inner: &Inner, photo_id: PhotoId) -> Result<String, Ap
     {
         return Ok(data_url(&content_type, &bytes));
     }
+    if viewer.user_id.is_none() {
+        // Nobody known: no photo here is anyone's to show.
+        return Err(ApiError::new(ErrorCode::NotFound, "no such photo"));
+    }
     let session = crate::actions::session_now(inner)?;
     let (bytes, content_type) = match inner
         .client

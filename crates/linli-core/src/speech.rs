@@ -251,12 +251,11 @@ impl Speaker for SpeechDispatcher {
 
 /// The socket `SPEECHD_ADDRESS` names (`unix_socket:/path`), or the per-user default.
 pub fn socket_from_env(get: impl Fn(&str) -> Option<String>) -> PathBuf {
-    if let Some(address) = get("SPEECHD_ADDRESS") {
-        if let Some(path) = address.strip_prefix("unix_socket:") {
-            if !path.is_empty() {
-                return PathBuf::from(path);
-            }
-        }
+    if let Some(address) = get("SPEECHD_ADDRESS")
+        && let Some(path) = address.strip_prefix("unix_socket:")
+        && !path.is_empty()
+    {
+        return PathBuf::from(path);
     }
     let base = get("XDG_RUNTIME_DIR")
         .filter(|d| !d.is_empty())

@@ -1780,4 +1780,266 @@ mod tests {
         assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("en"));
         assert_eq!(s.setting(keys::ELDERLY_MODE).unwrap(), None);
     }
+
+    fn sent(s: &Store) -> ReportId {
+        let id = ReportId::new();
+        s.new_draft(id, &me(), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        s.submit(id, &me(), T0, |_| vec![]).unwrap();
+        id
+    }
+
+    fn due(s: &Store, skip: &[i64]) -> Option<Outgoing> {
+        s.next_due(UserId(5), URL, T0, false, skip).unwrap()
+    }
+
+    #[test]
+    fn the_chosen_visibility_is_kept_and_sent() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, &me(), T0).unwrap();
+        let public = ReportDraft {
+            visibility: linli_api::ReportVisibility::Public,
+            ..complete()
+        };
+        s.save_draft(id, &public, T0).unwrap();
+        assert_eq!(s.report(id).unwrap().unwrap().draft, public);
+        assert_eq!(
+            s.new_report_body(id).unwrap().visibility,
+            linli_api::ReportVisibility::Public
+        );
+    }
+
+    #[test]
+    fn actions_wait_for_their_report_and_go_in_the_order_they_were_done() {
+        use linli_api::ipc::{ActionDelivery, ActionKind};
+        let (_d, s) = store();
+        let id = sent(&s);
+        let (confirm, rate) = (ActionId::new(), ActionId::new());
+        let rating = linli_api::Rating {
+            attitude: 5,
+            quality: 4,
+            speed: 3,
+            comment: "谢谢师傅".into(),
+        };
+        s.add_action(confirm, id, &ActionKind::Confirm, T0).unwrap();
+        s.add_action(
+            rate,
+            id,
+            &ActionKind::Rate {
+                rating: rating.clone(),
+            },
+            T0,
+        )
+        .unwrap();
+        assert_eq!(s.pending_count(&me()).unwrap(), 3);
+
+        // Only the report may go while the platform does not have it.
+        let report = due(&s, &[]).unwrap();
+        assert_eq!((report.report_id, report.action), (id, None));
+        assert_eq!(due(&s, &[report.seq]), None);
+        assert!(s.start_sending(report.seq, 1, T0).unwrap());
+        s.mark_delivered(report.seq, &platform_report(id, ReportStatus::Resolved), T0)
+            .unwrap();
+
+        // Then the first action; the second waits for it, also while it backs off.
+        let first = due(&s, &[]).unwrap();
+        assert_eq!((first.report_id, first.action), (id, Some(confirm)));
+        assert_eq!(first.idempotency_key, confirm.to_string());
+        assert_eq!(due(&s, &[first.seq]), None);
+        assert!(s.start_sending(first.seq, 0, T0).unwrap());
+        let later = T0 + time::Duration::seconds(5);
+        let waiting = Delivery::Queued {
+            attempts: 1,
+            next_attempt_at: Some(later),
+            last_error: Some(ApiError::new(ErrorCode::PlatformUnreachable, "down")),
+        };
+        s.mark_failed(first.seq, &waiting, T0).unwrap();
+        assert_eq!(due(&s, &[]), None);
+        assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(later));
+
+        // A refusal frees the next one, and is kept with its reason.
+        assert!(s.start_sending(first.seq, 0, later).unwrap());
+        let refused = ApiError::new(ErrorCode::InvalidTransition, "not resolved");
+        s.mark_failed(
+            first.seq,
+            &Delivery::Rejected {
+                error: refused.clone(),
+            },
+            later,
+        )
+        .unwrap();
+        let second = due(&s, &[]).unwrap();
+        assert_eq!(second.action, Some(rate));
+        let actions = s.report(id).unwrap().unwrap().actions;
+        assert_eq!(
+            actions.iter().map(|a| a.id).collect::<Vec<_>>(),
+            [confirm, rate]
+        );
+        assert_eq!(
+            actions[0].delivery,
+            ActionDelivery::Rejected { error: refused }
+        );
+        assert_eq!(s.pending_count(&me()).unwrap(), 1, "refused is not waiting");
+
+        // Only a refused action may be dismissed: one waiting may be on its way.
+        let err: ApiError = s.dismiss_action(rate).unwrap_err().into();
+        assert_eq!(err.code, ErrorCode::Conflict);
+        assert_eq!(s.dismiss_action(confirm).unwrap().0, id);
+
+        // Delivered, it leaves the device and the platform's answer is the report's.
+        assert!(s.start_sending(second.seq, 0, later).unwrap());
+        let mut closed = platform_report(id, ReportStatus::Closed);
+        closed.rating = Some(rating.clone());
+        closed.updated_at = later;
+        let held = vec![PartyTime {
+            party: Party::PropertyCompany,
+            seconds: 3600,
+            holding_now: false,
+        }];
+        let detail = ReportDetail {
+            report: closed.clone(),
+            timeline: vec![],
+            time_held: held.clone(),
+        };
+        let stored = s
+            .action_delivered(
+                rate,
+                &ActionDone::Detail(Box::new(detail)),
+                URL,
+                UserId(5),
+                later,
+            )
+            .unwrap();
+        assert!(stored.applied.unwrap().changed);
+        let r = s.report(id).unwrap().unwrap();
+        assert!(r.actions.is_empty());
+        assert_eq!(r.status, Some(ReportStatus::Closed));
+        assert_eq!(r.platform, Some(closed));
+        assert_eq!(r.time_held, held);
+        assert_eq!(s.pending_count(&me()).unwrap(), 0);
+    }
+
+    #[test]
+    fn an_action_caught_sending_is_queued_again_at_start_up() {
+        use linli_api::ipc::{ActionDelivery, ActionKind};
+        let dir = tempfile::tempdir().unwrap();
+        let (id, action) = (ReportId::new(), ActionId::new());
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.new_draft(id, &me(), T0).unwrap();
+            s.save_draft(id, &complete(), T0).unwrap();
+            s.submit(id, &me(), T0, |_| vec![]).unwrap();
+            let report = due(&s, &[]).unwrap();
+            s.start_sending(report.seq, 1, T0).unwrap();
+            s.mark_delivered(report.seq, &platform_report(id, ReportStatus::Resolved), T0)
+                .unwrap();
+            s.add_action(action, id, &ActionKind::Confirm, T0).unwrap();
+            let item = due(&s, &[]).unwrap();
+            s.start_sending(item.seq, 0, T0).unwrap();
+            assert_eq!(
+                s.action(action).unwrap().unwrap().delivery,
+                ActionDelivery::Sending
+            );
+        }
+        let s = Store::open(dir.path()).unwrap();
+        assert!(matches!(
+            s.action(action).unwrap().unwrap().delivery,
+            ActionDelivery::Queued { attempts: 0, .. }
+        ));
+        assert_eq!(due(&s, &[]).unwrap().action, Some(action));
+    }
+
+    fn followed_action(s: &Store, id: ReportId) -> ActionId {
+        s.report(id).unwrap().unwrap().actions[0].id
+    }
+
+    #[test]
+    fn a_followed_report_is_the_followers_until_they_stop() {
+        use linli_api::ipc::ActionKind;
+        use linli_api::platform::SimilarReport;
+        let (_d, s) = store();
+        s.save_profile(URL, &profile(5)).unwrap();
+        let theirs = ReportId::new();
+        let similar = SimilarReport {
+            id: theirs,
+            number: 77,
+            category: "lifts".into(),
+            place_label: "2栋".into(),
+            description: "电梯门关不上".into(),
+            status: ReportStatus::Acknowledged,
+            created_at: T0,
+            affected: 1,
+            following: false,
+            mine: false,
+        };
+        let followed = s.follow(&similar, &me(), ActionId::new(), T0).unwrap();
+        assert_eq!(followed.relation, Relation::Following);
+        assert_eq!(followed.delivery, Delivery::Delivered { number: 77 });
+        assert_eq!(followed.place_label.as_deref(), Some("2栋"));
+        assert!(s.is_visible(theirs, &me()).unwrap());
+        // The follow itself may go at once: the platform has the report.
+        let item = due(&s, &[]).unwrap();
+        assert_eq!(item.report_id, theirs);
+
+        // The platform names no reporter for it; it stays the follower's.
+        let mut report = platform_report(theirs, ReportStatus::InProgress);
+        report.reporter = UserId(0);
+        report.following = true;
+        report.affected = 2;
+        let detail = ReportDetail {
+            report,
+            timeline: vec![],
+            time_held: vec![],
+        };
+        let applied = s.apply_detail(&detail, URL, UserId(5), T0).unwrap();
+        assert_eq!(applied.relation, Relation::Following);
+        let listed = s.reports(&me()).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].status, Some(ReportStatus::InProgress));
+        assert_eq!(listed[0].platform.as_ref().map(|p| p.affected), Some(2));
+
+        // One of the person's own cannot be followed.
+        let mine = sent(&s);
+        let err: ApiError = s
+            .follow(
+                &SimilarReport {
+                    id: mine,
+                    ..similar.clone()
+                },
+                &me(),
+                ActionId::new(),
+                T0,
+            )
+            .unwrap_err()
+            .into();
+        assert_eq!(err.code, ErrorCode::OwnReport);
+
+        // Stopping: once the platform has it, the report leaves the device, unless the
+        // person followed it again meanwhile.
+        let follow = s.action(followed_action(&s, theirs)).unwrap().unwrap();
+        assert_eq!(follow.kind, ActionKind::Follow);
+        let stop = ActionId::new();
+        s.add_action(stop, theirs, &ActionKind::Unfollow, T0)
+            .unwrap();
+        s.action_delivered(stop, &ActionDone::Unfollowed, URL, UserId(5), T0)
+            .unwrap();
+        assert!(s.report(theirs).unwrap().is_some(), "followed again");
+        s.action_delivered(follow.id, &ActionDone::Followed, URL, UserId(5), T0)
+            .unwrap();
+        let stop = ActionId::new();
+        s.add_action(stop, theirs, &ActionKind::Unfollow, T0)
+            .unwrap();
+        s.action_delivered(stop, &ActionDone::Unfollowed, URL, UserId(5), T0)
+            .unwrap();
+        assert_eq!(s.report(theirs).unwrap(), None);
+        assert_eq!(
+            s.reports(&me())
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>(),
+            [mine]
+        );
+    }
 }

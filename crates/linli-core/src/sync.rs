@@ -595,3 +595,73 @@ pub(crate) async fn run_feed(inner: Arc<Inner>) {
     }
     inner.set_live(false);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_api::ids::{ReportId, UnitId, UserId};
+    use linli_api::platform::ReportDetail;
+    use linli_api::report::{Party, Place, Report, TimelineEntry, Urgency};
+    use time::macros::datetime;
+
+    fn detail(status: ReportStatus, last: TimelineKind) -> ReportDetail {
+        let at = datetime!(2025-06-01 08:00 UTC);
+        ReportDetail {
+            report: Report {
+                id: ReportId::new(),
+                number: 9,
+                reporter: UserId(5),
+                category: "lifts".into(),
+                description: "电梯门关不上".into(),
+                place: Place::Unit { unit_id: UnitId(3) },
+                place_label: "3栋".into(),
+                urgency: Urgency::Soon,
+                status,
+                handling_party: Party::PropertyCompany,
+                photo_ids: vec![],
+                created_at: at,
+                updated_at: at,
+                affected: 2,
+                following: false,
+                visibility: Default::default(),
+                clock: Default::default(),
+                reopen_count: 0,
+                rating: None,
+            },
+            timeline: vec![TimelineEntry {
+                at,
+                status,
+                party: None,
+                note: None,
+                kind: last,
+                from_party: None,
+                to_party: None,
+                photo_ids: vec![],
+                rating: None,
+            }],
+            time_held: vec![],
+        }
+    }
+
+    #[test]
+    fn the_resident_is_told_of_what_others_did_not_of_what_they_did() {
+        use ReportStatus::*;
+        let mine = Relation::Mine;
+        let staff_moved = detail(InProgress, TimelineKind::StatusChanged);
+        assert!(should_notify(mine, Acknowledged, &staff_moved));
+        assert!(!should_notify(mine, InProgress, &staff_moved), "no change");
+        let closed_by_them = detail(Closed, TimelineKind::Confirmed);
+        assert!(!should_notify(mine, Resolved, &closed_by_them));
+        let closed_by_itself = detail(Closed, TimelineKind::ClosedAutomatically);
+        assert!(should_notify(mine, Resolved, &closed_by_itself));
+        let reopened = detail(Reopened, TimelineKind::Reopened);
+        assert!(!should_notify(mine, Resolved, &reopened));
+        // A follower hears of every change, the reporter's too.
+        assert!(should_notify(
+            Relation::Following,
+            Resolved,
+            &closed_by_them
+        ));
+        assert!(should_notify(Relation::Following, Resolved, &reopened));
+    }
+}

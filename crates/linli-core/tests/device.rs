@@ -244,3 +244,80 @@ fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+#[tokio::test]
+async fn a_draft_is_never_open_in_two_forms() {
+    let device = Device::new();
+    let (core, _events) = device.open(NOWHERE, quick_sync());
+    let id = new_draft(&core).await.id;
+    let hold = |editor: &str, take_over: bool| Request::HoldDraft {
+        id,
+        editor: editor.into(),
+        take_over,
+    };
+    let save = |editor: Option<&str>, description: &str| Request::SaveDraft {
+        id,
+        draft: ReportDraft {
+            description: description.into(),
+            ..Default::default()
+        },
+        editor: editor.map(str::to_string),
+    };
+
+    call(&core, hold("window-a", false)).await;
+    call(&core, save(Some("window-a"), "楼道灯不亮了")).await;
+    let err = call_err(&core, hold("window-b", false)).await;
+    assert_eq!(err.code, ErrorCode::DraftOpenElsewhere);
+    // A form that never asked for a hold cannot slip a save in either.
+    let err = call_err(&core, save(Some("window-b"), "B 的话")).await;
+    assert_eq!(err.code, ErrorCode::DraftOpenElsewhere);
+
+    // The person chooses to go on in the second window: the first one can no longer save.
+    call(&core, hold("window-b", true)).await;
+    let err = call_err(&core, save(Some("window-a"), "A 还没关")).await;
+    assert_eq!(err.code, ErrorCode::DraftOpenElsewhere);
+    assert_eq!(report(&core, id).await.draft.description, "楼道灯不亮了");
+    call(&core, save(Some("window-b"), "楼道灯不亮了，三楼")).await;
+    // A save that names no form is today's autosave and goes through.
+    call(&core, save(None, "楼道灯不亮了，三楼东侧")).await;
+    assert_eq!(
+        report(&core, id).await.draft.description,
+        "楼道灯不亮了，三楼东侧"
+    );
+
+    // Letting go frees it; a form that does not hold it cannot let go for another.
+    call(
+        &core,
+        Request::ReleaseDraft {
+            id,
+            editor: "window-a".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        call_err(&core, hold("window-a", false)).await.code,
+        ErrorCode::DraftOpenElsewhere
+    );
+    call(
+        &core,
+        Request::ReleaseDraft {
+            id,
+            editor: "window-b".into(),
+        },
+    )
+    .await;
+    call(&core, hold("window-a", false)).await;
+
+    // Only what may still be edited can be held.
+    let err = call_err(
+        &core,
+        Request::HoldDraft {
+            id: linli_api::ReportId::new(),
+            editor: "window-a".into(),
+            take_over: false,
+        },
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::NotFound);
+    core.shutdown().await;
+}

@@ -174,7 +174,10 @@ fn Bar(
     share: Option<f64>,
     value: impl Fn() -> String + Send + Sync + 'static,
 ) -> impl IntoView {
-    let width = share.map(|s| (s.clamp(0.0, 1.0) * 100.0).max(1.0));
+    // A real zero draws nothing; anything above it at least a sliver, so it is seen.
+    let width = share
+        .filter(|s| *s > 0.0)
+        .map(|s| (s.clamp(0.0, 1.0) * 100.0).max(1.0));
     view! {
         <div class="bar-row">
             <dt>{move || tr(label)}</dt>

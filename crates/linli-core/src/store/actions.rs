@@ -347,7 +347,11 @@ impl Store {
                     if let Some(report) = report {
                         let id: ReportId = parse_id("report id", &report)?;
                         let known = load_report(tx, id)?;
-                        if known.is_some_and(|r| r.relation == Relation::Following) {
+                        // Followed again meanwhile: the newer follow keeps it.
+                        if known.is_some_and(|r| {
+                            r.relation == Relation::Following
+                                && !r.actions.iter().any(|a| a.kind == ActionKind::Follow)
+                        }) {
                             stored.photos_gone = delete_report(tx, id)?;
                         }
                     }
@@ -361,14 +365,7 @@ impl Store {
 
     /// The platform's comments on a report as last fetched, oldest first.
     pub fn comments(&self, report: ReportId) -> Result<Vec<Comment>, Error> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT body FROM comments WHERE report_id = ?1 ORDER BY created_at, id",
-        )?;
-        let rows = stmt
-            .query_map([report.to_string()], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.iter().map(|b| from_json(b)).collect()
+        comments_in(&self.conn(), report)
     }
 
     /// Replaces the cached comments of a report with the platform's list; says whether
@@ -378,16 +375,7 @@ impl Store {
             if load_report(tx, report)?.is_none() {
                 return Ok(false);
             }
-            let before = {
-                let mut stmt = tx.prepare_cached(
-                    "SELECT body FROM comments WHERE report_id = ?1 ORDER BY created_at, id",
-                )?;
-                stmt.query_map([report.to_string()], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-                    .iter()
-                    .map(|b| from_json::<Comment>(b))
-                    .collect::<Result<Vec<_>, Error>>()?
-            };
+            let before = comments_in(tx, report)?;
             tx.execute(
                 "DELETE FROM comments WHERE report_id = ?1",
                 [report.to_string()],
@@ -496,6 +484,15 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+fn comments_in(conn: &Connection, report: ReportId) -> Result<Vec<Comment>, Error> {
+    let mut stmt = conn
+        .prepare_cached("SELECT body FROM comments WHERE report_id = ?1 ORDER BY created_at, id")?;
+    let rows = stmt
+        .query_map([report.to_string()], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.iter().map(|b| from_json(b)).collect()
 }
 
 fn period_key(at: Option<Timestamp>) -> String {

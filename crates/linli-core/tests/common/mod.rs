@@ -8,9 +8,12 @@ use base64::engine::general_purpose::STANDARD;
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use linli_api::ipc::{AppStatus, Delivery, LocalReport, Request, Response, SyncState};
-use linli_api::platform::{Catalogue, NewReport, Profile, SessionGrant, StatusChange};
+use linli_api::platform::{
+    Catalogue, Comment, NewComment, NewReport, Profile, ReportDetail, Resolution, SessionGrant,
+    StatusChange, report_comments,
+};
 use linli_api::report::{Place, Report, ReportDraft, ReportStatus, Urgency};
-use linli_api::{ApiError, ReportId};
+use linli_api::{ApiError, CommentId, PhotoId, ReportId};
 use linli_core::{
     Backoff, ChannelSink, Core, CoreConfig, Emitted, EventSink, MemorySecretStore, SESSION_ACCOUNT,
     SecretStore, SyncOptions,
@@ -34,9 +37,43 @@ pub fn any_addr() -> SocketAddr {
 
 /// Starts a platform on `listen` keeping its data in `dir` (the same dir after a restart).
 pub async fn start_platform(dir: &Path, listen: SocketAddr) -> RunningPlatform {
+    start_platform_at(dir, listen, PlatformClock::new()).await
+}
+
+/// The machine's time, moved on by however much a test says: the platform's clock in tests
+/// that cross its seven- and thirty-day rules while real time (and the device's) runs on.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformClock(Arc<std::sync::Mutex<time::Duration>>);
+
+impl PlatformClock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the platform's "now" forward.
+    pub fn advance(&self, by: time::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl linli_platform::clock::Clock for PlatformClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc() + *self.0.lock().unwrap()
+    }
+}
+
+/// [`start_platform`] with the platform's clock in the test's hands; sessions outlive the
+/// months a test moves it through.
+pub async fn start_platform_at(
+    dir: &Path,
+    listen: SocketAddr,
+    clock: PlatformClock,
+) -> RunningPlatform {
     let mut config = Config::new(dir).with_listen(listen);
     // Tests sign the same phone in more than once within seconds.
     config.limits.code_resend_interval = time::Duration::ZERO;
+    config.limits.session_ttl = time::Duration::days(365);
+    config.clock = Arc::new(clock);
     linli_platform::spawn(config)
         .await
         .expect("platform starts")
@@ -373,8 +410,7 @@ impl Http {
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-        r.json().await.unwrap()
+        ok(r).await
     }
 
     pub async fn photo(&self, token: &str, id: linli_api::PhotoId) -> Vec<u8> {
@@ -417,8 +453,83 @@ impl Http {
             .send()
             .await
             .unwrap();
+        ok(r).await
+    }
+
+    fn post(&self, token: &str, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+    }
+
+    /// Staff of the handling party mark a report resolved, with photos they uploaded.
+    pub async fn resolve(&self, token: &str, id: ReportId, note: &str, photos: &[PhotoId]) {
+        let body = Resolution {
+            note: note.into(),
+            photo_ids: photos.to_vec(),
+        };
+        let r = self
+            .post(token, &linli_api::platform::report_resolve(id))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-        r.json().await.unwrap()
+    }
+
+    /// Uploads a photo as the token's owner.
+    pub async fn upload(&self, token: &str, id: PhotoId, jpeg: Vec<u8>) {
+        let r = self
+            .client
+            .put(format!("{}/v1/photos/{id}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "image/jpeg")
+            .body(jpeg)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
+    /// A report with its timeline, as the token's owner sees it.
+    pub async fn detail(&self, token: &str, id: ReportId) -> ReportDetail {
+        let r = self
+            .client
+            .get(format!("{}/v1/reports/{id}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        ok(r).await
+    }
+
+    /// A report's comments, as the token's owner sees them.
+    pub async fn comments(&self, token: &str, id: ReportId) -> Vec<Comment> {
+        let r = self
+            .client
+            .get(format!("{}{}", self.base, report_comments(id)))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        ok(r).await
+    }
+
+    /// Comments on a report as the token's owner (staff answering).
+    pub async fn comment(&self, token: &str, id: ReportId, body: &str) -> Comment {
+        let new = NewComment {
+            id: CommentId::new(),
+            body: body.into(),
+            photo_ids: vec![],
+        };
+        let r = self
+            .post(token, &report_comments(id))
+            .json(&new)
+            .send()
+            .await
+            .unwrap();
+        ok(r).await
     }
 
     /// Ends a session on the platform, as an expiry or a sign-out elsewhere would.
@@ -434,6 +545,12 @@ impl Http {
     }
 }
 
+/// The body of a successful answer; anything else fails the test with what the platform said.
+pub async fn ok<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> T {
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    r.json().await.unwrap()
+}
+
 /// A platform in a temporary data dir and one device whose core talks to it, sync running:
 /// how most tests here begin.
 pub struct Setup {
@@ -446,8 +563,13 @@ pub struct Setup {
 
 /// Starts a [`Setup`].
 pub async fn setup() -> Setup {
+    setup_at(PlatformClock::new()).await
+}
+
+/// Starts a [`Setup`] whose platform runs on `clock`.
+pub async fn setup_at(clock: PlatformClock) -> Setup {
     let platform_dir = tempfile::tempdir().unwrap();
-    let platform = start_platform(platform_dir.path(), any_addr()).await;
+    let platform = start_platform_at(platform_dir.path(), any_addr(), clock).await;
     let device = Device::new();
     let (core, events) = device.open(&platform.url(), quick_sync());
     core.start_sync();

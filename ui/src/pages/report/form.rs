@@ -434,8 +434,11 @@ fn ReportForm(existing: Option<LocalReport>) -> impl IntoView {
     // shown here: the form keeps everything, and Save and Send report them where they can be
     // acted on.
     Effect::new(move |ran_before: Option<()>| {
-        let has_words =
-            category.with(|c| !c.is_empty()) || description.with(|d| !d.trim().is_empty());
+        // Both read every time (no `||` short cut), so both stay tracked: a change to the
+        // description must save even once a category is chosen.
+        let has_category = category.with(|c| !c.is_empty());
+        let has_description = description.with(|d| !d.trim().is_empty());
+        let has_words = has_category || has_description;
         kind.track();
         unit.track();
         building.track();
@@ -547,10 +550,10 @@ fn ReportForm(existing: Option<LocalReport>) -> impl IntoView {
         let summary = tr_with("report-fix-fields", &[("count", fields.len().into())]);
         say_errors(summary, &fields);
         notice.set(Some(Notice::FixFields(fields.len())));
-        if wizard.get_untracked() {
-            if let Some(index) = first_step_with(&fields) {
-                step.set(index);
-            }
+        if wizard.get_untracked()
+            && let Some(index) = first_step_with(&fields)
+        {
+            step.set(index);
         }
         errors.set(fields);
         focus_notice();
