@@ -138,6 +138,16 @@ test("a device without a speech service: the button says so, and says why when p
     assert.equal(await button.getAttribute("aria-pressed"), "false");
     assert.deepEqual(await host.spoken(), [], "nothing was sent to a speech service");
     await page.screenshot({ path: join(out, "elderly-no-speech.png"), fullPage: true });
+
+    // A platform address the core refuses (plain http beyond this machine): the reason shows
+    // by the field, in words, and what was typed stays.
+    await page.goto(new URL("/settings", host.url).href);
+    await page.waitForSelector("#platform-url");
+    await page.fill("#platform-url", "http://192.168.1.20:8731");
+    await page.locator("#platform-url").press("Enter");
+    await page.waitForSelector("#platform-url-error");
+    assert.ok((await page.textContent("#platform-url-error")).trim().length > 0, "the reason is in words");
+    assert.equal(await page.inputValue("#platform-url"), "http://192.168.1.20:8731", "the typed address is kept");
   });
 });
 
