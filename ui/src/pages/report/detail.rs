@@ -22,8 +22,8 @@ use linli_api::ipc::{
 use linli_api::platform::PartyTime;
 use linli_api::validate::{validate_rating, validate_reason};
 use linli_api::{
-    ApiError, ErrorCode, FieldError, Party, Rating, Report, ReportId, ReportStatus, TimelineEntry,
-    TimelineKind,
+    ApiError, ErrorCode, FieldError, NextStep, Party, Rating, Report, ReportId, ReportStatus,
+    TimelineEntry, TimelineKind,
 };
 use linli_i18n::ids;
 use time::format_description::well_known::Rfc3339;
@@ -213,7 +213,11 @@ fn NowPanel(report: Report, time_held: Vec<PartyTime>) -> impl IntoView {
     let next = clock.next_step;
     let expected_by = clock.expected_by;
     let reopen_until = clock.reopen_until;
-    let overdue = clock.overdue && !closed;
+    // Late as the platform judged it when it last answered, or late since then by this
+    // device's clock: nothing happening is exactly when no news arrives to say so.
+    let waiting_on_party = matches!(clock.next_step, NextStep::Respond | NextStep::Resolve);
+    let overdue = !closed
+        && (clock.overdue || (waiting_on_party && expected_by.is_some_and(|by| by < now())));
     view! {
         <section class="now-panel" aria-labelledby="now-title">
             <h2 id="now-title">{t("report-now-title")}</h2>
