@@ -20,8 +20,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where the database, photos and the demo `codes` file live. Created if missing.
     pub data_dir: PathBuf,
-    /// `sqlite:PATH`, a plain path, or `None` for `<data_dir>/linli.sqlite3`. PostgreSQL is
-    /// refused with a clear error until its store is written.
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (several instances may share one),
+    /// `sqlite:PATH`, a plain path, or `None` for `<data_dir>/linli.sqlite3`.
     pub database_url: Option<String>,
     /// Lifetimes and rate limits.
     pub limits: Limits,
@@ -39,6 +39,11 @@ pub struct Config {
     /// reopened, handed on, overdue) so the board and the app show something real. Off in
     /// [`Config::new`], so tests start from an empty estate; the binary turns it on.
     pub seed_demo_history: bool,
+    /// Load balancers and reverse proxies in front of the platform. A request from one of
+    /// these counts against the limits of the client its `X-Forwarded-For` names (the nearest
+    /// address that is not itself a trusted proxy), not of the proxy; from anyone else the
+    /// header is ignored, so clients cannot pick their own address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -54,6 +59,7 @@ impl Config {
             demo_sms: false,
             seed_demo: true,
             seed_demo_history: false,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -116,6 +122,10 @@ pub struct Limits {
     /// resolved. Reads and writes of reports close them too; this reaches the change feed of
     /// an estate where nobody looks.
     pub sweep_interval: Duration,
+    /// How often an instance looks for change events other instances wrote to a shared
+    /// database, while someone is listening to its `/v1/events`. Its own events wake its
+    /// streams at once; this bounds how late a neighbour's arrive.
+    pub feed_poll_interval: Duration,
 }
 
 impl Default for Limits {
@@ -133,6 +143,7 @@ impl Default for Limits {
             json_body_bytes: 64 * 1024,
             idempotency_lease: Duration::minutes(1),
             sweep_interval: Duration::minutes(1),
+            feed_poll_interval: Duration::seconds(1),
         }
     }
 }

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 pub enum Error {
     /// The database URL names a database this build has no store for.
     #[error(
-        "{0} is not supported in this build yet; use sqlite:PATH, a file path, or leave \
-         --database-url out to use <data-dir>/linli.sqlite3"
+        "{0} is not supported in this build yet; use postgres://USER@HOST/DATABASE, \
+         sqlite:PATH, a file path, or leave --database-url out to use \
+         <data-dir>/linli.sqlite3"
     )]
     UnsupportedDatabase(String),
     /// The data directory could not be created or used.

@@ -1,6 +1,10 @@
 //! Wakes change-feed listeners when a report event is written. The events themselves are
 //! read from the store, so a listener that falls behind, or reconnects with
 //! `Last-Event-ID`, reads exactly the rows it missed and never relies on in-memory delivery.
+//!
+//! Several instances may share one database; each wakes its own listeners for its own writes
+//! at once, and looks for its neighbours' events every `Limits::feed_poll_interval` (see
+//! `server::follow_other_instances`).
 
 use tokio::sync::watch;
 
@@ -23,6 +27,11 @@ impl Feed {
             }
             newer
         });
+    }
+
+    /// Whether any event stream is listening.
+    pub fn has_listeners(&self) -> bool {
+        self.0.receiver_count() > 0
     }
 
     /// A receiver that wakes on every later event.

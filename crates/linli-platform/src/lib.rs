@@ -3,7 +3,8 @@
 //! Residents sign in with a phone and a one-time code, file repair and issue reports with
 //! photos, and follow them as staff move them on; staff of the estate's four parties see the
 //! estate's reports and the handling party changes their status, always with a note. Changes
-//! stream out as server-sent events. SQLite in a data dir by default; a demo community
+//! stream out as server-sent events. SQLite in a data dir by default, PostgreSQL with
+//! `--database-url postgres://...` (several instances may share it); a demo community
 //! ([`demo`]) is seeded on first start.
 //!
 //! Run it as a binary (`linli-platform serve`) or in-process:
@@ -34,6 +35,8 @@ pub mod report;
 mod server;
 pub mod state;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use auth::sms::{CodeMessage, DemoSmsGateway, SmsError, SmsGateway, latest_code};
 pub use config::{Config, Limits};

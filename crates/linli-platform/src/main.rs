@@ -28,8 +28,9 @@ enum Command {
         /// Where the database, photos and the demo `codes` file live.
         #[arg(long, env = "LINLI_DATA_DIR", default_value = "./linli-data")]
         data_dir: PathBuf,
-        /// `sqlite:PATH` or a path (default: <data-dir>/linli.sqlite3). PostgreSQL is not
-        /// supported in this build yet.
+        /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (several instances may share one;
+        /// see docs/DEPLOYMENT.md), `sqlite:PATH` or a path (default:
+        /// <data-dir>/linli.sqlite3).
         #[arg(long, env = "LINLI_DATABASE_URL")]
         database_url: Option<String>,
         /// Write sign-in codes to the log and <data-dir>/codes instead of sending them, even
@@ -40,6 +41,10 @@ enum Command {
         /// rated, reopened, handed on, late), so the board and the app show something real.
         #[arg(long, env = "LINLI_DEMO_HISTORY", default_value_t = true, action = clap::ArgAction::Set)]
         demo_history: bool,
+        /// Addresses of load balancers in front of the platform (comma-separated): their
+        /// requests count against the client named in `X-Forwarded-For`.
+        #[arg(long, env = "LINLI_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
 }
 
@@ -84,11 +89,13 @@ async fn main() -> anyhow::Result<()> {
         database_url,
         demo_sms,
         demo_history,
+        trusted_proxy,
     } = Cli::parse().command;
     let mut config = linli_platform::Config::new(data_dir).with_listen(listen);
     config.database_url = database_url;
     config.demo_sms = demo_sms;
     config.seed_demo_history = demo_history;
+    config.trusted_proxies = trusted_proxy;
     let platform = linli_platform::spawn(config)
         .await
         .context("starting linli-platform")?;

@@ -19,6 +19,9 @@ use time::OffsetDateTime;
 pub const PHOTO_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 
 const TEMP_PREFIX: &str = ".upload-";
+/// A temporary file untouched this long belongs to an upload nobody is finishing. An upload
+/// writes its whole body (10 MB at most) to the file in one go.
+pub const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// The image type the bytes really are, from their first bytes (never from what the client
 /// says).
@@ -52,11 +55,23 @@ pub struct PhotoFiles {
 
 impl PhotoFiles {
     /// Uses (creating) `dir`, clearing temporary files an earlier run left behind.
+    ///
+    /// Several instances may share the folder (docs/DEPLOYMENT.md): a temporary file written
+    /// in the last [`ABANDONED_AFTER`] may be a neighbour's upload in progress, so it stays.
     pub fn open(dir: PathBuf) -> io::Result<Self> {
         fs::create_dir_all(&dir)?;
         for entry in fs::read_dir(&dir)? {
             let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                continue;
+            }
+            let abandoned = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|at| at.elapsed().ok())
+                .is_none_or(|age| age >= ABANDONED_AFTER);
+            if abandoned {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -220,14 +235,23 @@ mod tests {
     }
 
     #[test]
-    fn leftover_temporary_files_are_cleared_at_start() {
+    fn leftover_temporary_files_are_cleared_at_start_and_uploads_in_progress_kept() {
         let dir = tempfile::tempdir().unwrap();
         let photos = dir.path().join("photos");
         fs::create_dir_all(&photos).unwrap();
         fs::write(photos.join(".upload-x-y"), b"half").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(photos.join(".upload-x-y"))
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - ABANDONED_AFTER)
+            .unwrap();
+        // Another instance on the same folder is writing this one right now.
+        fs::write(photos.join(".upload-x-z"), b"coming").unwrap();
         fs::write(photos.join("kept"), b"whole").unwrap();
         PhotoFiles::open(photos.clone()).unwrap();
         assert!(!photos.join(".upload-x-y").exists());
+        assert!(photos.join(".upload-x-z").exists());
         assert!(photos.join("kept").exists());
     }
 }

@@ -12,7 +12,8 @@ use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -114,8 +115,10 @@ pub async fn spawn(config: Config) -> Result<RunningPlatform, Error> {
     let (stop, stopping) = watch::channel(false);
     let app = crate::http::router(state.clone());
     let sweeper = sweep_every(state.clone(), stopping.clone());
+    let neighbours = follow_other_instances(state.clone(), stopping.clone());
+    let proxies: Arc<[IpAddr]> = config.trusted_proxies.clone().into();
     let task = tokio::spawn(async move {
-        tokio::join!(serve(listener, app, stopping), sweeper);
+        tokio::join!(serve(listener, app, proxies, stopping), sweeper, neighbours);
     });
     tracing::info!(%addr, "serving");
     Ok(RunningPlatform {
@@ -154,14 +157,51 @@ async fn sweep_every(state: AppState, mut stopping: watch::Receiver<bool>) {
     }
 }
 
-async fn serve(listener: TcpListener, app: axum::Router, mut stopping: watch::Receiver<bool>) {
+/// Wakes this instance's event streams for events other instances wrote to the same
+/// database: every `Limits::feed_poll_interval`, while any stream is open, reads the latest
+/// sequence number. The streams then read the rows themselves, by sequence, as they do for
+/// their own instance's events; one query per instance per interval, however many listen.
+async fn follow_other_instances(state: AppState, mut stopping: watch::Receiver<bool>) {
+    let every = Duration::try_from(state.limits().feed_poll_interval)
+        .unwrap_or(Duration::from_secs(1))
+        .max(Duration::from_millis(10));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if !state.feed().has_listeners() {
+                    continue;
+                }
+                match state.blocking(|s| Ok(s.store().latest_event_seq()?)).await {
+                    Ok(latest) => state.feed().notify(latest),
+                    Err(e) => tracing::warn!(error = %e, "looking for other instances' events"),
+                }
+            }
+            () = stopped(&mut stopping) => break,
+        }
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    proxies: Arc<[IpAddr]>,
+    mut stopping: watch::Receiver<bool>,
+) {
     // Dropping the set (when the task is aborted) aborts every connection with it.
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, remote)) => {
-                    connections.spawn(connection(stream, remote, app.clone(), stopping.clone()));
+                    connections.spawn(connection(
+                        stream,
+                        remote,
+                        app.clone(),
+                        proxies.clone(),
+                        stopping.clone(),
+                    ));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -180,6 +220,33 @@ async fn serve(listener: TcpListener, app: axum::Router, mut stopping: watch::Re
     }
 }
 
+/// The client a request is from: the peer, unless the peer is a trusted proxy; then the
+/// nearest address in `X-Forwarded-For` (read right to left, each proxy appending the
+/// address it heard from) that is not a trusted proxy too. Entries left of that one were
+/// written by the client and prove nothing.
+fn client_address(peer: SocketAddr, headers: &hyper::HeaderMap, proxies: &[IpAddr]) -> SocketAddr {
+    if !proxies.contains(&peer.ip()) {
+        return peer;
+    }
+    let mut forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    forwarded.reverse();
+    for entry in forwarded {
+        match entry.parse::<IpAddr>() {
+            Ok(ip) if proxies.contains(&ip) => continue,
+            Ok(ip) => return SocketAddr::new(ip, 0),
+            // Garbage where the nearest client should be: the proxy is all we know.
+            Err(_) => break,
+        }
+    }
+    peer
+}
+
 /// Resolves once a stop is asked for (or the platform is gone).
 pub(crate) async fn stopped(stopping: &mut watch::Receiver<bool>) {
     let _ = stopping.wait_for(|stop| *stop).await;
@@ -189,12 +256,16 @@ async fn connection(
     stream: TcpStream,
     remote: SocketAddr,
     app: axum::Router,
+    proxies: Arc<[IpAddr]>,
     mut stopping: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
     let service = app
         .map_request(move |mut request: axum::extract::Request| {
-            request.extensions_mut().insert(ConnectInfo(remote));
+            // What the rest of the platform knows as the request's peer: the client itself,
+            // also behind a trusted load balancer, so per-address limits count clients.
+            let client = client_address(remote, request.headers(), &proxies);
+            request.extensions_mut().insert(ConnectInfo(client));
             request
         })
         .map_request(|request: hyper::Request<hyper::body::Incoming>| {
@@ -216,5 +287,41 @@ async fn connection(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use rstest::rstest;
+    use std::net::{IpAddr, SocketAddr};
+
+    #[rstest]
+    #[case::direct_clients_are_themselves("203.0.113.9", None, "203.0.113.9")]
+    #[case::their_header_is_ignored("203.0.113.9", Some("198.51.100.1"), "203.0.113.9")]
+    #[case::behind_the_balancer("10.0.0.2", Some("198.51.100.7"), "198.51.100.7")]
+    #[case::a_forged_entry_is_left_of_the_real_one(
+        "10.0.0.2",
+        Some("1.2.3.4, 198.51.100.7"),
+        "198.51.100.7"
+    )]
+    #[case::through_two_trusted_proxies("10.0.0.2", Some("198.51.100.7, 10.0.0.3"), "198.51.100.7")]
+    #[case::no_header_means_the_balancer("10.0.0.2", None, "10.0.0.2")]
+    #[case::garbage_means_the_balancer("10.0.0.2", Some("unknown"), "10.0.0.2")]
+    fn clients_are_counted_behind_trusted_proxies_only(
+        #[case] peer: &str,
+        #[case] forwarded: Option<&str>,
+        #[case] expected: &str,
+    ) {
+        let proxies: Vec<IpAddr> = vec!["10.0.0.2".parse().unwrap(), "10.0.0.3".parse().unwrap()];
+        let mut headers = hyper::HeaderMap::new();
+        if let Some(value) = forwarded {
+            headers.insert("x-forwarded-for", value.parse().unwrap());
+        }
+        let peer = SocketAddr::new(peer.parse().unwrap(), 4711);
+        assert_eq!(
+            client_address(peer, &headers, &proxies).ip(),
+            expected.parse::<IpAddr>().unwrap()
+        );
     }
 }

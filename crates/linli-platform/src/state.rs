@@ -25,10 +25,31 @@ pub enum DatabaseLocation {
     SqliteFile(PathBuf),
     /// A SQLite database in memory (`sqlite::memory:`), gone when the platform stops.
     SqliteMemory,
+    /// A PostgreSQL database (`postgres://...` or `postgresql://...`, kept as given).
+    Postgres(String),
 }
 
-/// Reads a database URL: `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:` or a plain path;
-/// `None` means `<data_dir>/linli.sqlite3`.
+impl std::fmt::Display for DatabaseLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseLocation::SqliteFile(path) => write!(f, "sqlite:{}", path.display()),
+            DatabaseLocation::SqliteMemory => f.write_str("sqlite::memory:"),
+            // Never the password.
+            DatabaseLocation::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut url) => {
+                    if url.password().is_some() {
+                        let _ = url.set_password(Some("***"));
+                    }
+                    write!(f, "{url}")
+                }
+                Err(_) => f.write_str("postgres://(unreadable URL)"),
+            },
+        }
+    }
+}
+
+/// Reads a database URL: `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`, a plain path, or
+/// `postgres://...`; `None` means `<data_dir>/linli.sqlite3`.
 pub fn database_location(url: Option<&str>, data_dir: &Path) -> Result<DatabaseLocation, Error> {
     let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(DatabaseLocation::SqliteFile(data_dir.join(DATABASE_FILE)));
@@ -42,7 +63,13 @@ pub fn database_location(url: Option<&str>, data_dir: &Path) -> Result<DatabaseL
         });
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(Error::UnsupportedDatabase("PostgreSQL".into()));
+        return if cfg!(feature = "postgres") {
+            Ok(DatabaseLocation::Postgres(url.to_owned()))
+        } else {
+            Err(Error::UnsupportedDatabase(
+                "PostgreSQL (this build lacks the `postgres` feature)".into(),
+            ))
+        };
     }
     if let Some((scheme, _)) = url.split_once("://") {
         return Err(Error::UnsupportedDatabase(format!(
@@ -87,22 +114,41 @@ fn data_dir_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 impl AppState {
     /// Creates the data dir, opens and migrates the database, and seeds the demo community
     /// when the database is empty (and `config.seed_demo` is set).
+    ///
+    /// Called from async code, the work runs on a thread of its own: PostgreSQL's
+    /// synchronous client runs a runtime of its own, which may not start inside another.
     pub fn open(config: &Config) -> Result<Self, Error> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return std::thread::scope(|scope| {
+                scope
+                    .spawn(|| Self::open_here(config))
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+        }
+        Self::open_here(config)
+    }
+
+    fn open_here(config: &Config) -> Result<Self, Error> {
         // Refused before anything is created on disk.
         let sms = config.sms_gateway()?;
         let location = database_location(config.database_url.as_deref(), &config.data_dir)?;
         std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error(&config.data_dir))?;
-        let store = match &location {
+        let store: Arc<dyn Store> = match &location {
             DatabaseLocation::SqliteFile(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent).map_err(data_dir_error(parent))?;
                 }
-                SqliteStore::open(path)?
+                Arc::new(SqliteStore::open(path)?)
             }
-            DatabaseLocation::SqliteMemory => SqliteStore::open_in_memory()?,
+            DatabaseLocation::SqliteMemory => Arc::new(SqliteStore::open_in_memory()?),
+            #[cfg(feature = "postgres")]
+            DatabaseLocation::Postgres(url) => Arc::new(crate::store::PgStore::open(url)?),
+            #[cfg(not(feature = "postgres"))]
+            DatabaseLocation::Postgres(_) => unreachable!("refused by database_location"),
         };
-        tracing::info!(database = ?location, "database ready");
-        Self::assemble(config, Arc::new(store), sms)
+        tracing::info!(database = %location, "database ready");
+        Self::assemble(config, store, sms)
     }
 
     /// The same with a store opened elsewhere.
@@ -232,14 +278,21 @@ mod tests {
     #[case(Some("sqlite:rel.db"), DatabaseLocation::SqliteFile("rel.db".into()))]
     #[case(Some("sqlite::memory:"), DatabaseLocation::SqliteMemory)]
     #[case(Some("/srv/linli.db"), DatabaseLocation::SqliteFile("/srv/linli.db".into()))]
+    #[case(Some("postgres://linli@db.internal/linli"), DatabaseLocation::Postgres("postgres://linli@db.internal/linli".into()))]
+    #[case(Some(" postgresql://localhost/linli "), DatabaseLocation::Postgres("postgresql://localhost/linli".into()))]
     fn database_urls(#[case] url: Option<&str>, #[case] expected: DatabaseLocation) {
         assert_eq!(database_location(url, Path::new("/d")).unwrap(), expected);
     }
 
+    #[test]
+    fn a_postgres_password_never_reaches_the_log() {
+        let shown = DatabaseLocation::Postgres("postgres://linli:s3cret@db:5432/linli".into());
+        assert_eq!(shown.to_string(), "postgres://linli:***@db:5432/linli");
+    }
+
     #[rstest]
-    #[case("postgres://linli@localhost/linli")]
-    #[case("postgresql://localhost/linli")]
     #[case("mysql://localhost/linli")]
+    #[case("redis://localhost/0")]
     fn other_databases_are_refused_clearly(#[case] url: &str) {
         let err = database_location(Some(url), Path::new("/d")).unwrap_err();
         assert!(matches!(err, Error::UnsupportedDatabase(_)));

@@ -9,9 +9,7 @@ use linli_api::{ErrorCode, Report, ReportId};
 use linli_platform::demo;
 
 fn reports_in_db(t: &TestPlatform) -> i64 {
-    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
-    db.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
-        .unwrap()
+    t.db().number("SELECT count(*) FROM reports")
 }
 
 #[tokio::test]

@@ -28,10 +28,7 @@ async fn a_restart_keeps_sessions_and_reports_and_does_not_seed_again() {
     assert_eq!(mine, [first]);
     let second: Report = ok_json(t.file(&token, &leaking_pipe()).await).await;
     assert_eq!(second.number, 2, "numbers carry on");
-    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
-    let users: i64 = db
-        .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
-        .unwrap();
+    let users = t.db().number("SELECT count(*) FROM users");
     assert_eq!(users, demo::seed().users.len() as i64);
 }
 
@@ -75,14 +72,14 @@ async fn a_key_left_in_progress_by_a_crash_is_free_after_restart() {
     let mut print = sha2::Sha256::new();
     print.update(b"POST\n/v1/reports\n");
     print.update(&body);
-    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
+    let db = t.db();
     let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64;
-    db.execute(
+    db.execute_batch(&format!(
         "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at)
-         VALUES ('user:1', ?1, ?2, ?3)",
-        rusqlite::params![report.id.to_string(), print.finalize().to_vec(), now],
-    )
-    .unwrap();
+         VALUES ('user:1', '{}', {}, {now})",
+        report.id,
+        db.bytes_literal(&print.finalize())
+    ));
     problem(
         t.file(&token, &report).await,
         409,
@@ -123,19 +120,45 @@ async fn a_graceful_stop_ends_open_event_streams_promptly() {
 }
 
 #[tokio::test]
-async fn postgres_is_refused_clearly_for_now() {
+async fn other_databases_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::new(dir.path()).with_listen("127.0.0.1:0".parse().unwrap());
-    config.database_url = Some("postgres://linli@localhost/linli".into());
+    config.database_url = Some("mysql://linli@localhost/linli".into());
     let err = linli_platform::spawn(config).await.unwrap_err();
     assert!(matches!(err, Error::UnsupportedDatabase(_)));
     assert!(err.to_string().contains("not supported in this build yet"));
+    assert!(err.to_string().contains("postgres://"), "{err}");
+}
+
+#[tokio::test]
+async fn a_postgres_nobody_answers_at_is_a_clear_start_up_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path()).with_listen("127.0.0.1:0".parse().unwrap());
+    // Port 1 on loopback: refused at once.
+    config.database_url = Some("postgres://linli:secret@127.0.0.1:1/linli".into());
+    let err = linli_platform::spawn(config).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Open(linli_platform::store::OpenError::Postgres(_))
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("opening the PostgreSQL database"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("secret"), "{err}");
 }
 
 #[test]
 fn the_binary_prints_its_url_serves_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_linli-platform"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_linli-platform"));
+    if let Some(url) = common::db::fresh_database_url() {
+        command.env("LINLI_DATABASE_URL", url);
+    }
+    let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
         .env("RUST_LOG", "info")
@@ -199,7 +222,7 @@ fn the_binary_prints_its_url_serves_and_stops_on_sigterm() {
 }
 
 #[test]
-fn the_binary_refuses_postgres_with_a_clear_message() {
+fn the_binary_refuses_an_unknown_database_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_linli-platform"))
         .args([
@@ -207,7 +230,7 @@ fn the_binary_refuses_postgres_with_a_clear_message() {
             "--listen",
             "127.0.0.1:0",
             "--database-url",
-            "postgres://x@localhost/y",
+            "mysql://x@localhost/y",
             "--data-dir",
         ])
         .arg(dir.path())
@@ -216,7 +239,7 @@ fn the_binary_refuses_postgres_with_a_clear_message() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("PostgreSQL is not supported in this build yet"),
+        stderr.contains("the mysql:// database is not supported in this build yet"),
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
@@ -226,7 +249,9 @@ fn the_binary_refuses_postgres_with_a_clear_message() {
 async fn the_router_serves_without_a_socket() {
     use tower::ServiceExt;
     let dir = tempfile::tempdir().unwrap();
-    let state = linli_platform::AppState::open(&Config::new(dir.path())).unwrap();
+    let mut config = Config::new(dir.path());
+    config.database_url = common::db::fresh_database_url();
+    let state = linli_platform::AppState::open(&config).unwrap();
     let app = linli_platform::router(state);
     let request = |uri: &str| {
         axum::http::Request::get(uri)

@@ -45,28 +45,28 @@ async fn a_resident_signs_in_with_the_code_from_the_codes_file() {
     assert_eq!(me.estate_name, demo::ESTATE_NAME);
 
     // The database holds the token's SHA-256, never the token.
-    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
+    let db = t.db();
     let hash: [u8; 32] = sha2::Sha256::digest(grant.token.as_bytes()).into();
-    let sessions: i64 = db
-        .query_row(
-            "SELECT count(*) FROM sessions WHERE token_hash = ?1",
-            [hash.as_slice()],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let sessions = db.number(&format!(
+        "SELECT count(*) FROM sessions WHERE token_hash = {}",
+        db.bytes_literal(&hash)
+    ));
     assert_eq!(sessions, 1);
-    for file in ["linli.sqlite3", "linli.sqlite3-wal"] {
-        let bytes = std::fs::read(t.dir.path().join(file)).unwrap_or_default();
+    let mut hash_stored = false;
+    for file in db.storage_files(t.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
         let found = bytes
             .windows(grant.token.len())
             .any(|w| w == grant.token.as_bytes());
-        assert!(!found, "the raw token is in {file}");
+        assert!(!found, "the raw token is in {}", file.display());
+        hash_stored |= bytes.windows(hash.len()).any(|w| w == hash);
     }
-    let (code_hash, salt): (Vec<u8>, Vec<u8>) = db
-        .query_row("SELECT code_hash, salt FROM otp_codes", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
+    assert!(
+        hash_stored,
+        "the files looked at are where the sessions are kept"
+    );
+    let [code_hash, salt] =
+        <[Vec<u8>; 2]>::try_from(db.bytes("SELECT code_hash, salt FROM otp_codes")).unwrap();
     assert_eq!(code_hash.len(), 32);
     let expected: [u8; 32] = sha2::Sha256::new()
         .chain_update(&salt)
@@ -325,10 +325,7 @@ async fn many_wrong_guesses_at_once_never_pass_the_limit() {
         }
     }
     assert_eq!(compared, 5, "exactly five guesses were compared");
-    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
-    let attempts: i64 = db
-        .query_row("SELECT attempts FROM otp_codes", [], |r| r.get(0))
-        .unwrap();
+    let attempts = t.db().number("SELECT attempts FROM otp_codes");
     assert_eq!(attempts, 5);
     problem(
         t.exchange(demo::RESIDENT_PHONE, &right).await,

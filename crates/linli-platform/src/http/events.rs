@@ -157,7 +157,8 @@ pub struct ChangesQuery {
     /// Sequence number of the last change already seen (0 for all).
     #[serde(default)]
     pub after: i64,
-    /// Most changes to return (at most 500, the default).
+    /// Most changes to return (at most 500, the default; more asks for 500).
+    #[param(minimum = 0, maximum = 4294967295_u64)]
     pub limit: Option<u32>,
 }
 

@@ -106,6 +106,11 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
         // Routes that require a key (reports) say so themselves.
         return Ok(next.run(request).await);
     };
+    if extract::bearer_in(request.headers()).is_none() && request.uri().path() != paths::OTP {
+        // Who asks comes before what they sent: without a session every route here but
+        // asking for a code answers 401 (its handler says so), whatever the key.
+        return Ok(next.run(request).await);
+    }
     let key = parse_key(value)?;
 
     let (mut parts, body) = request.into_parts();
@@ -160,7 +165,15 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     };
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     if !response.status().is_success() {
-        return Ok(response); // the claim is released on drop
+        // Released before answering, not on drop in the background: a client correcting its
+        // request at once must find the key free, not still held for the refused body (a
+        // race a database across the network loses more often than a file on this machine).
+        let (scope, key) = (claim.scope.clone(), claim.key.clone());
+        state
+            .blocking(move |s| Ok(s.store().release_key(&scope, &key)?))
+            .await?;
+        claim.settled = true;
+        return Ok(response);
     }
     let (parts, body) = response.into_parts();
     let bytes = match to_bytes(body, MAX_KEPT_ANSWER).await {

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod comments;
+pub mod common_problems;
 pub mod events;
 pub mod extract;
 pub mod follow;
@@ -10,6 +11,7 @@ pub mod lifecycle;
 pub mod photos;
 pub mod problem;
 pub mod reports;
+pub mod trace;
 
 use crate::state::AppState;
 use axum::Json;
@@ -128,6 +130,7 @@ fn api(state: Option<&AppState>, json_limit: usize) -> OpenApiRouter<AppState> {
 pub fn openapi() -> OpenApi {
     let mut doc = api(None, 0).into_openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    common_problems::document(&mut doc);
     doc
 }
 
@@ -144,5 +147,6 @@ pub fn router(state: AppState) -> axum::Router {
         .layer(middleware::from_fn(problem::problems_everywhere))
         // Merged after the problem layer: Open311 clients get Open311 error arrays.
         .merge(open311)
-        .layer(TraceLayer::new_for_http())
+        // Logged without secrets: Open311 clients put their token in the query.
+        .layer(TraceLayer::new_for_http().make_span_with(trace::request_span::<axum::body::Body>))
 }

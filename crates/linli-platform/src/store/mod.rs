@@ -8,10 +8,14 @@
 #[cfg(test)]
 pub(crate) mod hooked;
 mod lifecycle;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
 pub use lifecycle::{ReportHistory, ReportStep, StepOutcome, TargetRow};
 
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::{OpenError, SqliteStore};
 
 use crate::auth::rate_limit::RetryAfter;
@@ -29,6 +33,13 @@ pub enum StoreError {
     /// The database reported an error.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// PostgreSQL reported an error.
+    #[cfg(feature = "postgres")]
+    #[error("database: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// No database connection could be had in time.
+    #[error("database connection: {0}")]
+    Unavailable(String),
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("stored data is not readable: {0}")]
     Corrupt(String),

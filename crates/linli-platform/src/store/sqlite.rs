@@ -61,6 +61,19 @@ pub enum OpenError {
     /// A migration failed.
     #[error("migrating the database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// PostgreSQL could not be reached or configured.
+    #[cfg(feature = "postgres")]
+    #[error("opening the PostgreSQL database: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// A PostgreSQL migration failed.
+    #[cfg(feature = "postgres")]
+    #[error("migrating the PostgreSQL database to version {version}: {source}")]
+    PostgresMigration {
+        /// The migration that failed.
+        version: i64,
+        /// Why.
+        source: ::postgres::Error,
+    },
 }
 
 impl SqliteStore {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod db;
 pub mod sse;
 
 use linli_api::platform::{NewReport, Problem, SessionGrant};
@@ -33,6 +34,7 @@ impl TestPlatform {
         let clock = ManualClock::starting_now();
         let mut config = Config::new(dir.path()).with_listen("127.0.0.1:0".parse().unwrap());
         config.clock = Arc::new(clock.clone());
+        config.database_url = db::fresh_database_url();
         adjust(&mut config);
         let platform = linli_platform::spawn(config.clone()).await.unwrap();
         config.listen = platform.addr();
@@ -43,6 +45,11 @@ impl TestPlatform {
             clock,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// The platform's database, opened beside it.
+    pub fn db(&self) -> db::TestDb {
+        db::TestDb::open(&self.config)
     }
 
     pub fn platform(&self) -> &RunningPlatform {
@@ -199,11 +206,10 @@ pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-/// Puts a second estate with one resident in the platform's own database file, and signs
-/// them in.
+/// Puts a second estate with one resident in the platform's own database, and signs them
+/// in.
 pub async fn resident_of_another_estate(t: &TestPlatform) -> String {
-    let db = rusqlite::Connection::open(t.dir.path().join("linli.sqlite3")).unwrap();
-    db.execute_batch(
+    t.db().execute_batch(
         "INSERT INTO estates (id, name) VALUES (2, '阳光小区');
          INSERT INTO buildings (id, estate_id, label, position) VALUES (20, 2, '1栋', 0);
          INSERT INTO units (id, building_id, entrance, number, label, area_m2)
@@ -211,8 +217,7 @@ pub async fn resident_of_another_estate(t: &TestPlatform) -> String {
          INSERT INTO users (id, phone, name, role, estate_id) VALUES
              (50, '13900000050', '外小区业主', 'owner', 2);
          INSERT INTO occupancies (unit_id, user_id, relation) VALUES (20111, 50, 'owner');",
-    )
-    .unwrap();
+    );
     t.sign_in("13900000050").await
 }
 

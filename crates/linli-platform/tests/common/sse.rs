@@ -14,9 +14,13 @@ pub struct Feed {
 impl Feed {
     /// Opens `/v1/events` for `token`, from the next change on.
     pub async fn open(t: &super::TestPlatform, token: &str) -> Self {
-        let response = t
-            .http
-            .get(t.url("/v1/events"))
+        Self::open_at(&t.http, &t.base_url(), token).await
+    }
+
+    /// Opens `/v1/events` of the platform at `base_url` (another instance, say).
+    pub async fn open_at(http: &reqwest::Client, base_url: &str, token: &str) -> Self {
+        let response = http
+            .get(format!("{base_url}/v1/events"))
             .bearer_auth(token)
             .send()
             .await
