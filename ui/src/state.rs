@@ -96,6 +96,18 @@ impl AppState {
         }
     }
 
+    /// In elderly mode, says why fields were refused, one reason a line (see
+    /// [`AppState::say_in_elderly_mode`]).
+    pub fn say_field_errors(self, errors: &[linli_api::FieldError]) {
+        self.say_in_elderly_mode(
+            errors
+                .iter()
+                .map(crate::i18n::field_error_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+
     /// Whether the first-launch question (长辈版 or not) still waits for an answer (tracked).
     /// Not before the status is known, so it never flashes up on a device that answered.
     pub fn elderly_question_open(&self) -> bool {

@@ -162,13 +162,7 @@ fn CommentBox(id: ReportId) -> impl IntoView {
         // The rules the core applies; photos are counted here, checked for content there.
         let found = validate_comment(&words, &[]);
         if !found.is_empty() {
-            state.say_in_elderly_mode(
-                found
-                    .iter()
-                    .map(crate::i18n::field_error_text)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            state.say_field_errors(&found);
             errors.set(found);
             return;
         }

@@ -452,13 +452,7 @@ fn ReopenForm(id: ReportId) -> impl IntoView {
         let words = reason.get_untracked();
         let found = validate_reason(&words);
         if !found.is_empty() {
-            state.say_in_elderly_mode(
-                found
-                    .iter()
-                    .map(crate::i18n::field_error_text)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            state.say_field_errors(&found);
             errors.set(found);
             return;
         }
@@ -559,13 +553,7 @@ fn RatingForm(id: ReportId) -> impl IntoView {
         };
         let found = validate_rating(&rating);
         if !found.is_empty() {
-            state.say_in_elderly_mode(
-                found
-                    .iter()
-                    .map(crate::i18n::field_error_text)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            state.say_field_errors(&found);
             errors.set(found);
             return;
         }
