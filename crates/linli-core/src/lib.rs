@@ -205,6 +205,8 @@ pub(crate) struct Inner {
     pub(crate) token: Mutex<Option<String>>,
     /// Online / live flags; `pending` is counted from the store when reported.
     pub(crate) sync_state: Mutex<SyncState>,
+    /// When the sender last told the UI how many items wait ([`Inner::pending_changed`]).
+    pub(crate) pending_told: Mutex<Option<std::time::Instant>>,
     /// Wakes the outbox sender.
     pub(crate) send_wake: Notify,
     /// Makes the next sender pass ignore backoff.
@@ -216,6 +218,9 @@ pub(crate) struct Inner {
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
 }
+
+/// How often the count of waiting items may be told while the sender goes through the queue.
+const PENDING_EVERY: Duration = Duration::from_millis(250);
 
 pub(crate) fn now() -> Timestamp {
     Timestamp::now_utc()
@@ -264,6 +269,21 @@ impl Inner {
 
     pub(crate) fn sync_changed(&self) {
         self.emit(Event::SyncChanged(self.sync_state()));
+    }
+
+    /// Tells the UI the outbox moved, at most every [`PENDING_EVERY`]: counting what waits
+    /// reads the whole queue, and a pass through thousands of items would count it once per
+    /// item. The sender tells the final count at the end of each pass ([`Inner::sync_changed`]).
+    pub(crate) fn pending_changed(&self) {
+        let now = std::time::Instant::now();
+        {
+            let mut told = self.pending_told.lock().unwrap_or_else(|p| p.into_inner());
+            if told.is_some_and(|at| now.duration_since(at) < PENDING_EVERY) {
+                return;
+            }
+            *told = Some(now);
+        }
+        self.sync_changed();
     }
 
     /// Records whether the platform answered; tells the UI when that changes.
@@ -352,6 +372,7 @@ impl Core {
             text_scale,
             token: Mutex::new(None),
             sync_state: Mutex::new(SyncState::default()),
+            pending_told: Mutex::new(None),
             send_wake: Notify::new(),
             send_force: AtomicBool::new(false),
             feed_wake: Notify::new(),

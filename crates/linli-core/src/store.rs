@@ -567,6 +567,39 @@ impl Store {
         load_report(&self.conn(), id)
     }
 
+    /// The report's status and last change as the platform's latest stored answer gives them;
+    /// `None` when the device has no answer for it (a draft, a queued report, an unknown id).
+    pub fn platform_version(
+        &self,
+        id: ReportId,
+    ) -> Result<Option<(ReportStatus, Timestamp)>, Error> {
+        let platform: Option<Option<String>> = self
+            .conn()
+            .query_row(
+                "SELECT platform FROM reports WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        platform
+            .flatten()
+            .map(|json| from_json::<Report>(&json).map(|r| (r.status, r.updated_at)))
+            .transpose()
+    }
+
+    /// Whether the report is being sent right now.
+    pub fn is_sending(&self, id: ReportId) -> Result<bool, Error> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM outbox WHERE kind = ?1 AND record_id = ?2 AND state = 'sending'",
+                params![OUTBOX_REPORT, id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Whether `viewer` may see and change the report (see [`Viewer`]).
     pub fn is_visible(&self, id: ReportId, viewer: &Viewer) -> Result<bool, Error> {
         let owner: Option<(Option<i64>, Option<String>)> = self
@@ -808,13 +841,16 @@ impl Store {
         )? as u32)
     }
 
-    /// Queued items that `sender` may send to `platform_url`, in order, with their delivery
-    /// state: only their own, and only those written for (or imported from) that platform.
-    fn queued_for(
+    /// Goes through the queued items that `sender` may send to `platform_url`, in order, with
+    /// their delivery state (only their own, and only those written for or imported from that
+    /// platform), until `visit` says it has seen enough. The rows are read as they are visited,
+    /// so finding the next item to send costs the same with ten or ten thousand waiting.
+    fn scan_queued(
         &self,
         sender: UserId,
         platform_url: &str,
-    ) -> Result<Vec<(Outgoing, Delivery)>, Error> {
+        mut visit: impl FnMut(Outgoing, Delivery) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), Error> {
         let conn = self.conn();
         // An action waits for its report to be delivered and for the actions on the same
         // report before it (creation order per report); a refused one no longer holds others.
@@ -833,48 +869,46 @@ impl Store {
                              AND eo.state IN ('queued', 'sending'))))
              ORDER BY o.seq"
         ))?;
-        let rows = stmt
-            .query_map(params![sender.0, platform_url], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    (
-                        row.get::<_, Option<String>>(3)?,
-                        row.get::<_, Option<i64>>(4)?,
-                        row.get::<_, Option<String>>(5)?,
-                        row.get::<_, Option<String>>(6)?,
-                        row.get::<_, Option<i64>>(7)?,
-                        row.get::<_, Option<i64>>(8)?,
-                    ),
-                    row.get::<_, Option<String>>(9)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (seq, record_id, key, raw, action) in rows {
+        let rows = stmt.query_map(params![sender.0, platform_url], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                (
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<i64>>(7)?,
+                    row.get::<_, Option<i64>>(8)?,
+                ),
+                row.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        for row in rows {
+            let (seq, record_id, key, raw, action) = row?;
             let delivery = delivery_of(&raw, None)?;
             let attempts = match &delivery {
                 Delivery::Queued { attempts, .. } => *attempts,
                 _ => 0,
             };
-            out.push((
-                Outgoing {
-                    seq,
-                    report_id: record_id
-                        .parse()
-                        .map_err(|e| Error::Corrupt(format!("outbox record id: {e}")))?,
-                    action: action
-                        .map(|a| a.parse())
-                        .transpose()
-                        .map_err(|e| Error::Corrupt(format!("action id: {e}")))?,
-                    idempotency_key: key,
-                    attempts,
-                },
-                delivery,
-            ));
+            let outgoing = Outgoing {
+                seq,
+                report_id: record_id
+                    .parse()
+                    .map_err(|e| Error::Corrupt(format!("outbox record id: {e}")))?,
+                action: action
+                    .map(|a| a.parse())
+                    .transpose()
+                    .map_err(|e| Error::Corrupt(format!("action id: {e}")))?,
+                idempotency_key: key,
+                attempts,
+            };
+            if visit(outgoing, delivery).is_break() {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The first item `sender` should send to `platform_url` now (`force`: ignore backoff).
@@ -886,11 +920,15 @@ impl Store {
         force: bool,
         skip: &[i64],
     ) -> Result<Option<Outgoing>, Error> {
-        Ok(self
-            .queued_for(sender, platform_url)?
-            .into_iter()
-            .find(|(o, d)| !skip.contains(&o.seq) && outbox::is_due(d, now, force))
-            .map(|(o, _)| o))
+        let mut found = None;
+        self.scan_queued(sender, platform_url, |o, d| {
+            if !skip.contains(&o.seq) && outbox::is_due(&d, now, force) {
+                found = Some(o);
+                return std::ops::ControlFlow::Break(());
+            }
+            std::ops::ControlFlow::Continue(())
+        })?;
+        Ok(found)
     }
 
     /// When the next queued item of `sender` for `platform_url` becomes due, if any is waiting.
@@ -899,16 +937,18 @@ impl Store {
         sender: UserId,
         platform_url: &str,
     ) -> Result<Option<Timestamp>, Error> {
-        Ok(self
-            .queued_for(sender, platform_url)?
-            .into_iter()
-            .filter_map(|(_, d)| match d {
-                Delivery::Queued {
-                    next_attempt_at, ..
-                } => Some(next_attempt_at.unwrap_or(Timestamp::UNIX_EPOCH)),
-                _ => None,
-            })
-            .min())
+        let mut earliest: Option<Timestamp> = None;
+        self.scan_queued(sender, platform_url, |_, d| {
+            if let Delivery::Queued {
+                next_attempt_at, ..
+            } = d
+            {
+                let at = next_attempt_at.unwrap_or(Timestamp::UNIX_EPOCH);
+                earliest = Some(earliest.map_or(at, |e| e.min(at)));
+            }
+            std::ops::ControlFlow::Continue(())
+        })?;
+        Ok(earliest)
     }
 
     /// Marks an item as going out; false if it is no longer queued (discarded, already sent).

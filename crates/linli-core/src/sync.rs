@@ -103,6 +103,11 @@ async fn send_due(
             break;
         }
     }
+    if !tried.is_empty() {
+        // The count the UI shows is told at most every so often during a pass
+        // (`Inner::pending_changed`); its final value, always.
+        inner.sync_changed();
+    }
 }
 
 /// Stores where a failed attempt leaves the item and tells the UI.
@@ -127,7 +132,7 @@ pub(crate) fn failed(inner: &Inner, session: &Session, item: &Outgoing, failure:
     }
     session::observe(inner, session, &failure);
     inner.reports_changed(vec![item.report_id]);
-    inner.sync_changed();
+    inner.pending_changed();
     match outbox::classify(failure.status, &failure.error) {
         outbox::Failure::Refused => Sent::Rejected,
         outbox::Failure::SessionLost => Sent::SessionLost,
@@ -201,16 +206,11 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
             }
             tracing::info!(report = %id, number = report.number, "report delivered");
             inner.reports_changed(vec![id]);
-            inner.sync_changed();
-            // The timeline (and anything staff already did) comes with the detail.
-            match inner.client.report(&session.base, &session.token, id).await {
-                Ok(detail) => {
-                    if let Err(e) = apply_detail(inner, session, &detail, false) {
-                        tracing::warn!(error = %e, "report detail not stored");
-                    }
-                }
-                Err(f) => tracing::debug!(error = %f.error, "report detail not fetched"),
-            }
+            inner.pending_changed();
+            // No second request for the detail: the store starts the timeline where the
+            // platform received the report, as the platform's own does, and anything that
+            // happened to it since (staff, a replayed older answer) reaches the device through
+            // the change feed, whose events newer than this answer are fetched (`apply_event`).
             Sent::Delivered
         }
         Err(f)
@@ -255,8 +255,8 @@ pub(crate) fn start(inner: &Inner, item: &Outgoing, total: u64) -> Result<(), Se
             return Err(Sent::Skipped);
         }
     }
+    // Queued and sending both count as waiting, so the count the UI shows is unchanged.
     inner.reports_changed(vec![item.report_id]);
-    inner.sync_changed();
     Ok(())
 }
 
@@ -406,8 +406,31 @@ pub(crate) fn apply_detail(
     Ok(())
 }
 
+/// Whether the device holds, or is about to hold, the platform's answer after this change,
+/// so fetching the report would tell it nothing: a report change whose status and time the
+/// stored answer already has or passed; or the creation of a report this device is sending
+/// now (the event often comes before the answer to the POST, which the sender stores; if that
+/// answer is lost, the retry gets the same answer replayed). Comments always need fetching.
+fn already_known(inner: &Inner, event: &ReportEvent) -> bool {
+    if event.kind != ChangeKind::Report {
+        return false;
+    }
+    match inner.store.platform_version(event.report_id) {
+        Ok(Some((status, updated_at))) => status == event.status && updated_at >= event.at,
+        Ok(None) => {
+            event.status == ReportStatus::Received
+                && inner.store.is_sending(event.report_id).unwrap_or(false)
+        }
+        Err(_) => false,
+    }
+}
+
 /// Fetches and stores the report behind one change.
 async fn apply_event(inner: &Inner, session: &Session, event: &ReportEvent) -> Result<(), Failure> {
+    if already_known(inner, event) {
+        save_seq(inner, event.seq);
+        return Ok(());
+    }
     match inner
         .client
         .report(&session.base, &session.token, event.report_id)

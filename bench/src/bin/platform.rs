@@ -1,0 +1,264 @@
+//! Platform throughput: filing reports (`POST /v1/reports`, no photos, a fresh id each, real
+//! sessions of the demo residents) against the same server's cheapest answer (`GET /health`),
+//! at the same concurrency, with the platform running in this process.
+//!
+//! Targets: filing at least half the floor's rate, and (on SQLite) at least 2,000 reports/s.
+//!
+//! ```text
+//! cargo run --release -p linli-bench --bin platform            # 10 s per phase
+//! cargo run --release -p linli-bench --bin platform -- --quick # 2 s per phase (CI)
+//! cargo run --release -p linli-bench --bin platform -- --database-url postgres://…
+//! ```
+
+use anyhow::{Context, Result, ensure};
+use clap::Parser;
+use linli_api::platform::Catalogue;
+use linli_bench::{Figures, Latencies, Target, ms};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Parser, Debug)]
+#[command(about = "Report filing against GET /health on one in-process platform")]
+struct Args {
+    /// Short run for CI.
+    #[arg(long)]
+    quick: bool,
+    /// Seconds of load per phase (default 10, or 2 with --quick).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// The platform's database (`sqlite:PATH`, `postgres://…`); default: SQLite in a temp dir.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Time only filing (no floor, no verdict): for a profiler.
+    #[arg(long)]
+    profile_filing: bool,
+}
+
+/// What one phase of load did.
+struct Phase {
+    done: usize,
+    elapsed: Duration,
+    latencies: Latencies,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.done as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Runs `concurrency` workers for `length`, each calling `request(n)` back to back; every
+/// request must succeed.
+async fn load<F, Fut>(concurrency: usize, length: Duration, request: F) -> Result<Phase>
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<()>> + Send,
+{
+    let request = Arc::new(request);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + length;
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..concurrency {
+        let (request, counter) = (request.clone(), counter.clone());
+        workers.spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let at = Instant::now();
+                request(worker, n).await?;
+                latencies.push(at.elapsed());
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(done) = workers.join_next().await {
+        all.extend(done??);
+    }
+    let elapsed = started.elapsed();
+    Ok(Phase {
+        done: all.len(),
+        elapsed,
+        latencies: Latencies::new(all),
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let seconds = args.seconds.unwrap_or(if args.quick { 2.0 } else { 10.0 });
+    let length = Duration::from_secs_f64(seconds);
+    let dir = tempfile::tempdir()?;
+    let platform = linli_bench::start_platform(dir.path(), args.database_url.as_deref()).await?;
+    let base = platform.url();
+    let client = linli_bench::client()?;
+
+    // One session per worker, spread over the demo residents, as many phones would be.
+    let mut sessions: Vec<(String, Catalogue)> = Vec::new();
+    for i in 0..args.concurrency {
+        let phone = linli_bench::RESIDENT_PHONES[i % linli_bench::RESIDENT_PHONES.len()];
+        let token = linli_bench::sign_in(&client, &base, dir.path(), phone).await?;
+        let catalogue = linli_bench::catalogue(&client, &base, &token).await?;
+        sessions.push((token, catalogue));
+    }
+    let sessions = Arc::new(sessions);
+    let before: usize = count_reports(&client, &base, &sessions).await?;
+
+    // Warm both paths (connections, caches, the database file) before timing.
+    let warm = Duration::from_millis(300);
+    let health = {
+        let (client, base) = (client.clone(), base.clone());
+        move |_: usize, _: usize| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                let r = client.get(format!("{base}/health")).send().await?;
+                ensure!(r.status().is_success(), "health: {}", r.status());
+                r.bytes().await?;
+                Ok(())
+            }
+        }
+    };
+    let file = {
+        let (client, base, sessions) = (client.clone(), base.clone(), sessions.clone());
+        move |worker: usize, n: usize| {
+            let (client, base, sessions) = (client.clone(), base.clone(), sessions.clone());
+            async move {
+                let (token, catalogue) = &sessions[worker];
+                let report = linli_bench::new_report(catalogue, n)?;
+                linli_bench::post_report(&client, &base, token, &report).await
+            }
+        }
+    };
+    if args.profile_filing {
+        let before = thread_cpu();
+        let filed = load(args.concurrency, length, file).await?;
+        let after = thread_cpu();
+        println!("{:.0} reports/s", filed.rate());
+        for (name, ticks) in &after {
+            let spent = ticks - before.get(name).copied().unwrap_or(0);
+            if spent > 0 {
+                println!(
+                    "  {name}: {:.0} us CPU per report",
+                    spent as f64 * 10_000.0 / filed.done as f64
+                );
+            }
+        }
+        return Ok(());
+    }
+    load(args.concurrency, warm, health.clone()).await?;
+    let warmed = load(args.concurrency, warm, file.clone()).await?;
+
+    let floor = load(args.concurrency, length, health).await?;
+    let filed = load(args.concurrency, length, file).await?;
+
+    // Every creation answered 201 must be on the platform, once.
+    let after = count_reports(&client, &base, &sessions).await?;
+    ensure!(
+        after - before == warmed.done + filed.done,
+        "the platform holds {} new reports, {} were answered as filed",
+        after - before,
+        warmed.done + filed.done
+    );
+
+    let database = match args.database_url.as_deref() {
+        Some(url) if url.starts_with("postgres") => "PostgreSQL",
+        _ => "SQLite",
+    };
+    let mut figures = Figures::new(format!(
+        "Platform: filing a report vs GET /health ({database})"
+    ));
+    figures.add("GET /health (floor)", floor.rate(), "req/s", Target::None);
+    figures.add(
+        "GET /health p50",
+        ms(floor.latencies.percentile(50.0)),
+        "ms",
+        Target::None,
+    );
+    figures.add(
+        "GET /health p99",
+        ms(floor.latencies.percentile(99.0)),
+        "ms",
+        Target::None,
+    );
+    let absolute = if database == "SQLite" {
+        Target::AtLeast(2000.0)
+    } else {
+        Target::None
+    };
+    figures.add("POST /v1/reports", filed.rate(), "req/s", absolute);
+    figures.add(
+        "POST /v1/reports p50",
+        ms(filed.latencies.percentile(50.0)),
+        "ms",
+        Target::None,
+    );
+    figures.add(
+        "POST /v1/reports p99",
+        ms(filed.latencies.percentile(99.0)),
+        "ms",
+        Target::None,
+    );
+    figures.add(
+        "filing / floor",
+        filed.rate() / floor.rate(),
+        "x",
+        Target::AtLeast(0.5),
+    );
+    figures.note(format!(
+        "{} s per phase, {} requests in flight, {} health checks and {} reports filed (each \
+         found on the platform afterwards); platform and load in one process (release build).",
+        seconds, args.concurrency, floor.done, filed.done
+    ));
+    figures.note(linli_bench::machine());
+    platform.shutdown().await;
+    figures.finish()
+}
+
+/// How many reports the benchmark's residents have on the platform (each resident counted once).
+async fn count_reports(
+    client: &reqwest::Client,
+    base: &str,
+    sessions: &[(String, Catalogue)],
+) -> Result<usize> {
+    let mut total = 0;
+    for (token, _) in sessions.iter().take(linli_bench::RESIDENT_PHONES.len()) {
+        let reports = linli_bench::reports_on_platform(client, base, token)
+            .await
+            .context("counting reports")?;
+        total += reports.len();
+    }
+    Ok(total)
+}
+
+/// CPU time (clock ticks of 10 ms) spent so far by this process's threads, by thread name.
+fn thread_cpu() -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head.split_once('(').map_or("?", |(_, n)| n).to_string();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = fields
+            .get(11)
+            .and_then(|u| u.parse::<u64>().ok())
+            .unwrap_or(0)
+            + fields
+                .get(12)
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(0);
+        *out.entry(name).or_insert(0) += ticks;
+    }
+    out
+}
