@@ -77,6 +77,8 @@ pub struct Figures {
     title: String,
     rows: Vec<Row>,
     notes: Vec<String>,
+    /// Figures whose miss is known and tracked (an open issue): shown as missed, not failed.
+    tolerated: Vec<String>,
 }
 
 impl Figures {
@@ -103,9 +105,17 @@ impl Figures {
         self.notes.push(line.into());
     }
 
-    /// Whether every target was met.
+    /// Lets the run pass although these figures miss their targets: for a miss that is known
+    /// and tracked, so that CI still fails on every other one. The table says so beside each.
+    pub fn tolerate(&mut self, figures: &[String]) {
+        self.tolerated.extend(figures.iter().cloned());
+    }
+
+    /// Whether every target was met (or its miss tolerated).
     pub fn passed(&self) -> bool {
-        self.rows.iter().all(|r| r.target.met(r.value))
+        self.rows
+            .iter()
+            .all(|r| r.target.met(r.value) || self.tolerated.contains(&r.what))
     }
 
     /// The table, as printed (Markdown, so it can go into `docs/PERFORMANCE.md` as it is).
@@ -116,6 +126,7 @@ impl Figures {
             let verdict = match (r.target, r.target.met(r.value)) {
                 (Target::None, _) => "",
                 (_, true) => "ok",
+                (_, false) if self.tolerated.contains(&r.what) => "MISSED (known, tolerated)",
                 (_, false) => "MISSED",
             };
             let _ = writeln!(
@@ -421,5 +432,18 @@ mod tests {
             table.contains("| fast enough | 2500 /s | >= 2000 /s | ok |"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn a_tolerated_miss_is_shown_and_passes_but_no_other() {
+        let mut figures = Figures::new("t");
+        figures.add("ratio", 0.1, "x", Target::AtLeast(0.5));
+        figures.add("rate", 2500.0, "/s", Target::AtLeast(2000.0));
+        assert!(!figures.passed());
+        figures.tolerate(&["ratio".to_owned()]);
+        assert!(figures.passed());
+        assert!(figures.render().contains("| MISSED (known, tolerated) |"));
+        figures.add("latency", 20.0, "ms", Target::AtMost(10.0));
+        assert!(!figures.passed(), "only the named figure is tolerated");
     }
 }

@@ -148,12 +148,21 @@ pub fn submit(current: &Delivery) -> Result<Delivery, ApiError> {
     })
 }
 
-/// Whether a queued item is due at `now` (or `force`d by "sync now").
+/// Whether a queued item is due at `now`. `force` ("sync now", the platform back) skips the
+/// device's own backoff, never a wait the platform asked for with `Retry-After`: a busy
+/// platform told every device when to come back, and a crowd ignoring it is a request storm.
 pub fn is_due(current: &Delivery, now: Timestamp, force: bool) -> bool {
     match current {
         Delivery::Queued {
-            next_attempt_at, ..
-        } => force || next_attempt_at.is_none_or(|at| at <= now),
+            next_attempt_at,
+            last_error,
+            ..
+        } => {
+            let asked_to_wait = last_error
+                .as_ref()
+                .is_some_and(|e| e.retry_after_seconds.is_some());
+            next_attempt_at.is_none_or(|at| at <= now) || (force && !asked_to_wait)
+        }
         _ => false,
     }
 }
@@ -420,6 +429,34 @@ mod tests {
         assert!(is_due(&queued(), NOW, false));
         assert!(!is_due(&Delivery::Draft, NOW, true));
         assert!(!is_due(&sending(), NOW, true));
+    }
+
+    #[test]
+    fn a_forced_pass_still_waits_as_long_as_the_platform_asked() {
+        let mut busy = ApiError::new(ErrorCode::RateLimited, "slow down");
+        busy.retry_after_seconds = Some(30);
+        let told_to_wait = after_failure(
+            0,
+            Some(429),
+            busy,
+            NOW,
+            &Backoff::default(),
+            &mut StdRng::seed_from_u64(7),
+        );
+        assert!(!is_due(&told_to_wait, NOW, true));
+        assert!(!is_due(&told_to_wait, NOW + Duration::from_secs(29), true));
+        assert!(is_due(&told_to_wait, NOW + Duration::from_secs(3600), false));
+        // A plain failure's backoff is the device's own: "sync now" may skip it.
+        let own_backoff = after_failure(
+            0,
+            Some(503),
+            ApiError::new(ErrorCode::PlatformUnreachable, "down"),
+            NOW,
+            &Backoff::default(),
+            &mut StdRng::seed_from_u64(7),
+        );
+        assert!(!is_due(&own_backoff, NOW, false));
+        assert!(is_due(&own_backoff, NOW, true));
     }
 
     #[test]

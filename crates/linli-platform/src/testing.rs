@@ -50,8 +50,18 @@ pub struct PostgresServer {
 const SUPERUSER: &str = "linli";
 
 impl PostgresServer {
-    /// Starts a server on a fresh cluster.
+    /// Starts a server on a fresh cluster that never flushes to disk (for tests).
     pub fn start() -> Result<Self, ServerError> {
+        Self::start_with(false)
+    }
+
+    /// Starts a server on a fresh cluster with PostgreSQL's durable defaults (every commit
+    /// flushed), as a deployment runs it: for benchmarks.
+    pub fn start_durable() -> Result<Self, ServerError> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Self, ServerError> {
         let bin = find_bin()?;
         let run_as = unprivileged_user()?;
         let root = std::env::temp_dir().join(format!(
@@ -85,12 +95,19 @@ impl PostgresServer {
                 "--no-sync".as_ref(),
             ],
         )?;
-        // Loopback only, no Unix socket (no system directory to write to), and nothing
-        // flushed to disk: the cluster lives as long as the tests.
+        // Loopback only, no Unix socket (no system directory to write to), and for tests
+        // nothing flushed to disk: the cluster lives as long as the tests.
         let settings = "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n\
-             fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
-             max_connections = 300\nshared_buffers = 32MB\n";
-        append(&server.data_dir().join("postgresql.conf"), settings)?;
+             max_connections = 300\n";
+        let durability = if durable {
+            "shared_buffers = 256MB\n"
+        } else {
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 32MB\n"
+        };
+        append(
+            &server.data_dir().join("postgresql.conf"),
+            &format!("{settings}{durability}"),
+        )?;
         // A port is free when we look and may be taken before the server binds: try again.
         let mut last = None;
         for _ in 0..5 {

@@ -11,6 +11,7 @@
 
 use super::extract;
 use super::problem::HttpError;
+use crate::auth;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -114,32 +115,46 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     let key = parse_key(value)?;
 
     let (mut parts, body) = request.into_parts();
-    let scope = if extract::bearer_token(&parts).is_some() {
-        let caller = extract::authenticate(&parts, &state).await?;
-        let scope = format!("user:{}", caller.user.id);
-        parts.extensions.insert(caller);
-        scope
-    } else {
-        "anonymous".to_owned()
-    };
-    let body = extract::read_body(Request::from_parts(parts.clone(), body), &()).await?;
+    let token = extract::bearer_token(&parts).map(str::to_owned);
+    // Read before the caller is known, but a refused session still answers first (401
+    // before 413): both steps run on one trip to the database below.
+    let body = extract::read_body(Request::from_parts(parts.clone(), body), &()).await;
     let path = parts
         .uri
         .path_and_query()
         .map_or(parts.uri.path(), |p| p.as_str());
-    let print = fingerprint(&parts.method, path, &body);
+    let print = body
+        .as_ref()
+        .ok()
+        .map(|body| fingerprint(&parts.method, path, body));
 
-    let claim = {
-        let (scope, key) = (scope.clone(), key.clone());
+    let (caller, scope, claim) = {
+        let key = key.clone();
         state
             .blocking(move |s| {
                 let now = s.now();
+                let caller = token
+                    .map(|token| auth::authenticate(s.store(), now, &token))
+                    .transpose()?;
+                let scope = caller
+                    .as_ref()
+                    .map_or_else(|| "anonymous".to_owned(), |c| format!("user:{}", c.user.id));
+                let Some(print) = print else {
+                    return Ok((caller, scope, None));
+                };
                 let stale_before = now - s.limits().idempotency_lease;
-                Ok(s.store()
-                    .claim_key(&scope, &key, &print, now, stale_before)?)
+                let claim = s
+                    .store()
+                    .claim_key(&scope, &key, &print, now, stale_before)?;
+                Ok((caller, scope, Some(claim)))
             })
             .await?
     };
+    if let Some(caller) = caller {
+        parts.extensions.insert(caller);
+    }
+    let body = body?;
+    let claim = claim.expect("claimed whenever the body was read");
     match claim {
         KeyClaim::Claimed => {}
         KeyClaim::Answered(kept) => return Ok(replay(kept)),

@@ -10,6 +10,7 @@ pub(crate) mod hooked;
 mod lifecycle;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod reference;
 mod sqlite;
 
 pub use lifecycle::{ReportHistory, ReportStep, StepOutcome, TargetRow};

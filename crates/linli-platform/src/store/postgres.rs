@@ -23,6 +23,7 @@ mod migrate;
 mod pool;
 mod social;
 
+use super::reference::{Reference, kept, kept_for};
 use super::{
     ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, KeyClaim, NewCode,
     NewCommentRecord, NewReportRecord, OpenError, PhotoClaim, ReportHistory, ReportInsert,
@@ -78,6 +79,7 @@ pub struct PgStore {
     /// died from one still being handled.
     holder: i32,
     _instance: std::sync::Mutex<pool::Held>,
+    reference: Reference,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -127,6 +129,7 @@ impl PgStore {
             pool,
             holder,
             _instance: std::sync::Mutex::new(instance),
+            reference: Reference::default(),
         })
     }
 
@@ -363,6 +366,8 @@ fn scope_filter(scope: Visibility, id_column: &str, p: usize) -> (String, i64) {
 
 impl Store for PgStore {
     fn seed_if_empty(&self, seed: &Seed) -> StoreResult<bool> {
+        // Whatever was kept may be about to change.
+        self.reference.forget();
         self.write(|tx| {
             // Two instances starting on an empty database at once: the second waits here,
             // then finds the first one's estate and seeds nothing.
@@ -474,19 +479,21 @@ impl Store for PgStore {
     }
 
     fn estate(&self, id: EstateId) -> StoreResult<Option<Estate>> {
-        self.read()?
-            .query_opt(
-                "SELECT id, name, duty_phone FROM estates WHERE id = $1",
-                &[&id.0],
-            )?
-            .map(|r| {
-                Ok(Estate {
-                    id: EstateId(r.try_get(0)?),
-                    name: r.try_get(1)?,
-                    duty_phone: r.try_get(2)?,
+        kept_for(&self.reference.estates, id, || {
+            self.read()?
+                .query_opt(
+                    "SELECT id, name, duty_phone FROM estates WHERE id = $1",
+                    &[&id.0],
+                )?
+                .map(|r| {
+                    Ok(Estate {
+                        id: EstateId(r.try_get(0)?),
+                        name: r.try_get(1)?,
+                        duty_phone: r.try_get(2)?,
+                    })
                 })
-            })
-            .transpose()
+                .transpose()
+        })
     }
 
     fn units_of(&self, user: UserId) -> StoreResult<Vec<UnitRef>> {
@@ -503,39 +510,44 @@ impl Store for PgStore {
     }
 
     fn buildings(&self, estate: EstateId) -> StoreResult<Vec<BuildingRef>> {
-        self.read()?
-            .query(
-                "SELECT id, label FROM buildings WHERE estate_id = $1 ORDER BY position",
-                &[&estate.0],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(BuildingRef {
-                    id: BuildingId(r.try_get(0)?),
-                    label: r.try_get(1)?,
+        kept_for(&self.reference.buildings, estate, || {
+            self.read()?
+                .query(
+                    "SELECT id, label FROM buildings WHERE estate_id = $1 ORDER BY position",
+                    &[&estate.0],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(BuildingRef {
+                        id: BuildingId(r.try_get(0)?),
+                        label: r.try_get(1)?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     fn common_areas(&self, estate: EstateId) -> StoreResult<Vec<CommonAreaRef>> {
-        self.read()?
-            .query(
-                "SELECT id, label FROM common_areas WHERE estate_id = $1 ORDER BY position",
-                &[&estate.0],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(CommonAreaRef {
-                    id: CommonAreaId(r.try_get(0)?),
-                    label: r.try_get(1)?,
+        kept_for(&self.reference.common_areas, estate, || {
+            self.read()?
+                .query(
+                    "SELECT id, label FROM common_areas WHERE estate_id = $1 ORDER BY position",
+                    &[&estate.0],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(CommonAreaRef {
+                        id: CommonAreaId(r.try_get(0)?),
+                        label: r.try_get(1)?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     fn categories(&self) -> StoreResult<Vec<Category>> {
-        self.read()?
+        kept(&self.reference.categories, || {
+            self.read()?
             .query(
                 "SELECT code, names, default_party, emergency FROM categories ORDER BY position",
                 &[],
@@ -551,6 +563,7 @@ impl Store for PgStore {
                 })
             })
             .collect()
+        })
     }
 
     fn issue_code(
@@ -1128,7 +1141,9 @@ impl Store for PgStore {
     }
 
     fn service_targets(&self) -> StoreResult<Vec<TargetRow>> {
-        lifecycle::service_targets(&mut *self.read()?)
+        kept(&self.reference.targets, || {
+            lifecycle::service_targets(&mut *self.read()?)
+        })
     }
 
     fn estate_history(

@@ -1,13 +1,22 @@
 //! The SQLite store: one file in the data dir, WAL, foreign keys on, append-only migrations
 //! from `migrations/sqlite/`.
 //!
-//! One connection behind a mutex: every write is serialised, which makes "check then insert"
-//! steps (rate limits, idempotency claims, report numbers) atomic without retry loops, and is
-//! plenty for one community.
+//! Writes go through one connection, one at a time, which makes "check then insert" steps
+//! (rate limits, idempotency claims, report numbers) atomic without retry loops. They are
+//! committed in groups: each write runs in a savepoint of a transaction that stays open while
+//! more writes are queued behind it, and the last of them commits for all (at most
+//! [`MAX_GROUP`] writes or [`MAX_GROUP_AGE`] per commit). A write returns only once its group
+//! is committed, so an answer is never sent for something that is not on disk; one write's
+//! failure rolls back only its savepoint. Reads use a few connections of their own, which WAL
+//! lets run beside the writer and which see only committed data.
+//!
+//! One process owns the file (several instances need PostgreSQL), so the estate's reference
+//! data, written only when seeding, is read once and kept.
 
 mod lifecycle;
 mod social;
 
+use super::reference::{Reference, kept, kept_for};
 use super::{
     ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, KeyClaim, NewCode,
     NewCommentRecord, NewReportRecord, PhotoClaim, ReportHistory, ReportInsert, ReportStep,
@@ -23,13 +32,15 @@ use linli_api::{
     BuildingId, Category, CommonAreaId, EstateId, PhotoId, Report, ReportId, TimelineEntry, UnitId,
     UserId,
 };
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Savepoint, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 /// The migrations, in order. Append only: a released file is never edited.
@@ -46,10 +57,65 @@ const MIGRATIONS: &[M<'static>] = &[
     )),
 ];
 
+/// Most writes committed together (see the module's documentation).
+pub const MAX_GROUP: usize = 256;
+
+/// Longest a group of writes stays open while more keep arriving.
+pub const MAX_GROUP_AGE: Duration = Duration::from_millis(4);
+
+/// Read connections beside the writer.
+const READERS: usize = 4;
+
 /// Storage in one SQLite file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    writer: Mutex<Writer>,
+    /// Signalled when a group is committed (or fails).
+    group_done: Condvar,
+    /// Writers waiting for the writer's lock: while there are any, the group stays open.
+    queued: AtomicUsize,
+    /// Read-only connections; none for a database in memory, which reads on the writer.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    reference: Reference,
+}
+
+#[derive(Debug)]
+struct Writer {
+    conn: Connection,
+    /// Commit after every write (a database in memory, where reads share this connection
+    /// and must not see a group's uncommitted writes).
+    grouping: bool,
+    open: Option<Group>,
+    next_group: u64,
+    /// Every group up to this one has ended.
+    ended_through: u64,
+    /// Recent groups whose commit failed, with why.
+    failed: VecDeque<(u64, String)>,
+}
+
+#[derive(Debug)]
+struct Group {
+    id: u64,
+    writes: usize,
+    opened: Instant,
+}
+
+/// A read connection: one of the readers, or the writer's for a database in memory.
+enum ReadConn<'a> {
+    Reader(MutexGuard<'a, Connection>),
+    Writer(MutexGuard<'a, Writer>),
+}
+
+impl std::ops::Deref for ReadConn<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            ReadConn::Reader(conn) => conn,
+            ReadConn::Writer(writer) => &writer.conn,
+        }
+    }
 }
 
 /// Failures opening the database.
@@ -81,29 +147,233 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, OpenError> {
         let conn = Connection::open(path)?;
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
-        Self::configure(conn)
+        let writer = Self::configure(conn)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open(path)?;
+                Self::tune(&conn)?;
+                // A reader that tried to write would bypass the writer's order.
+                conn.pragma_update(None, "query_only", "ON")?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<Result<_, OpenError>>()?;
+        Ok(Self::assemble(writer, true, readers))
     }
 
     /// A database in memory, for tests of the store itself.
     pub fn open_in_memory() -> Result<Self, OpenError> {
-        Self::configure(Connection::open_in_memory()?)
+        let writer = Self::configure(Connection::open_in_memory()?)?;
+        Ok(Self::assemble(writer, false, Vec::new()))
     }
 
-    fn configure(mut conn: Connection) -> Result<Self, OpenError> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    fn tune(conn: &Connection) -> Result<(), OpenError> {
+        conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Every statement on the hot paths stays prepared.
+        conn.set_prepared_statement_cache_capacity(128);
+        Ok(())
+    }
+
+    fn configure(mut conn: Connection) -> Result<Connection, OpenError> {
+        Self::tune(&conn)?;
         // Safe with WAL: a power cut may lose the last commits, never corrupt the file.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+        Ok(conn)
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic mid-call rolls its transaction back when the transaction is dropped, so the
+    fn assemble(conn: Connection, grouping: bool, readers: Vec<Mutex<Connection>>) -> Self {
+        Self {
+            writer: Mutex::new(Writer {
+                conn,
+                grouping,
+                open: None,
+                next_group: 1,
+                ended_through: 0,
+                failed: VecDeque::new(),
+            }),
+            group_done: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            reference: Reference::default(),
+        }
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        // A panic mid-write rolls its savepoint back when the savepoint is dropped, so the
         // connection is still sound.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection to read committed data on: a free reader if there is one.
+    fn conn(&self) -> ReadConn<'_> {
+        if self.readers.is_empty() {
+            return ReadConn::Writer(self.writer());
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            if let Ok(conn) = self.readers[(start + i) % self.readers.len()].try_lock() {
+                return ReadConn::Reader(conn);
+            }
+        }
+        let reader = &self.readers[start % self.readers.len()];
+        ReadConn::Reader(reader.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Runs one write in a savepoint of the open group and returns once the group is
+    /// committed. `write` keeps what it did by committing the savepoint; returning without
+    /// (or with an error) undoes it.
+    fn write<R>(&self, write: impl FnOnce(Savepoint<'_>) -> StoreResult<R>) -> StoreResult<R> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut w = self.writer();
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        if w.open.is_some() && w.conn.is_autocommit() {
+            // SQLite rolled the open group back on its own (an I/O error, a full disk): its
+            // writers hear so, and this write starts a new group.
+            let _ = Self::end_group(&mut w);
+            self.group_done.notify_all();
+        }
+        if w.open.is_none() {
+            w.conn.execute_batch("BEGIN IMMEDIATE")?;
+            let id = w.next_group;
+            w.next_group += 1;
+            w.open = Some(Group {
+                id,
+                writes: 0,
+                opened: Instant::now(),
+            });
+        }
+        // A panicking write must still let its group be committed for the others.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match w.conn.savepoint() {
+                Ok(savepoint) => write(savepoint),
+                Err(e) => Err(e.into()),
+            }));
+        let grouping = w.grouping;
+        let group = w.open.as_mut().expect("a group is open while writing");
+        group.writes += 1;
+        let id = group.id;
+        let last_in_line = self.queued.load(Ordering::SeqCst) == 0;
+        if !grouping
+            || last_in_line
+            || group.writes >= MAX_GROUP
+            || group.opened.elapsed() >= MAX_GROUP_AGE
+        {
+            let committed = Self::end_group(&mut w);
+            drop(w);
+            self.group_done.notify_all();
+            let outcome = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            return committed.and(outcome);
+        }
+        drop(w);
+        // A failed write left nothing in the group (a writer queued behind commits it).
+        let written = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let w = self
+            .group_done
+            .wait_while(self.writer(), |w| w.ended_through < id)
+            .unwrap_or_else(|e| e.into_inner());
+        match w.failed.iter().find(|(group, _)| *group == id) {
+            Some((_, why)) => Err(StoreError::Unavailable(format!(
+                "committing a group of writes failed: {why}"
+            ))),
+            None => Ok(written),
+        }
+    }
+
+    fn read_buildings(&self, estate: EstateId) -> StoreResult<Vec<BuildingRef>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, label FROM buildings WHERE estate_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([estate.0], |r| {
+                Ok(BuildingRef {
+                    id: BuildingId(r.get(0)?),
+                    label: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn read_common_areas(&self, estate: EstateId) -> StoreResult<Vec<CommonAreaRef>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, label FROM common_areas WHERE estate_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([estate.0], |r| {
+                Ok(CommonAreaRef {
+                    id: CommonAreaId(r.get(0)?),
+                    label: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn read_categories(&self) -> StoreResult<Vec<Category>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT code, names, default_party, emergency FROM categories ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Category {
+                    code: r.get(0)?,
+                    names: from_json(&r.get::<_, String>(1)?)?,
+                    default_party: from_name(r.get(2)?)?,
+                    emergency: r.get::<_, i64>(3)? != 0,
+                    targets: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn read_estate(&self, id: EstateId) -> StoreResult<Option<Estate>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, name, duty_phone FROM estates WHERE id = ?1",
+                [id.0],
+                |r| {
+                    Ok(Estate {
+                        id: EstateId(r.get(0)?),
+                        name: r.get(1)?,
+                        duty_phone: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn end_group(w: &mut Writer) -> StoreResult<()> {
+        let Some(group) = w.open.take() else {
+            return Ok(());
+        };
+        w.ended_through = group.id;
+        let committed = if w.conn.is_autocommit() {
+            Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+                Some("the database rolled the group of writes back".into()),
+            ))
+        } else {
+            w.conn.execute_batch("COMMIT")
+        };
+        match committed {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // The transaction may still be open after a failed COMMIT (SQLITE_BUSY).
+                let _ = w.conn.execute_batch("ROLLBACK");
+                w.failed.push_back((group.id, e.to_string()));
+                if w.failed.len() > 64 {
+                    w.failed.pop_front();
+                }
+                Err(e.into())
+            }
+        }
     }
 }
 
@@ -210,11 +480,10 @@ fn report_row(row: &Row<'_>) -> rusqlite::Result<StoredReport> {
 }
 
 fn report_by_id(conn: &Connection, id: ReportId) -> rusqlite::Result<Option<StoredReport>> {
-    conn.query_row(
-        &format!("SELECT {REPORT_COLUMNS}, {AFFECTED} FROM reports WHERE id = ?1"),
-        [id.to_string()],
-        report_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {REPORT_COLUMNS}, {AFFECTED} FROM reports WHERE id = ?1"
+    ))?
+    .query_row([id.to_string()], report_row)
     .optional()
 }
 
@@ -248,18 +517,18 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<ReportEvent> {
 }
 
 fn append_event(conn: &Connection, estate: EstateId, report: &Report) -> rusqlite::Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO report_events (report_id, estate_id, reporter_id, number, status, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            report.id.to_string(),
-            estate.0,
-            report.reporter.0,
-            report.number,
-            name(&report.status),
-            ts(report.updated_at),
-        ],
-    )?;
+    )?
+    .execute(params![
+        report.id.to_string(),
+        estate.0,
+        report.reporter.0,
+        report.number,
+        name(&report.status),
+        ts(report.updated_at),
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -291,125 +560,110 @@ fn scope_filter(scope: Visibility, id_column: &str) -> (String, i64) {
 
 impl Store for SqliteStore {
     fn seed_if_empty(&self, seed: &Seed) -> StoreResult<bool> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let estates: i64 = tx.query_row("SELECT count(*) FROM estates", [], |r| r.get(0))?;
-        if estates > 0 {
-            return Ok(false);
-        }
-        let (estate, estate_name) = seed.estate;
-        tx.execute(
-            "INSERT INTO estates (id, name, duty_phone) VALUES (?1, ?2, ?3)",
-            params![estate.0, estate_name, seed.duty_phone],
-        )?;
-        for (position, (id, label)) in seed.buildings.iter().enumerate() {
+        // Whatever was kept may be about to change.
+        self.reference.forget();
+        self.write(|tx| {
+            let estates: i64 = tx.query_row("SELECT count(*) FROM estates", [], |r| r.get(0))?;
+            if estates > 0 {
+                return Ok(false);
+            }
+            let (estate, estate_name) = seed.estate;
             tx.execute(
+                "INSERT INTO estates (id, name, duty_phone) VALUES (?1, ?2, ?3)",
+                params![estate.0, estate_name, seed.duty_phone],
+            )?;
+            for (position, (id, label)) in seed.buildings.iter().enumerate() {
+                tx.execute(
                 "INSERT INTO buildings (id, estate_id, label, position) VALUES (?1, ?2, ?3, ?4)",
                 params![id.0, estate.0, label, position as i64],
             )?;
-        }
-        for u in &seed.units {
-            tx.execute(
-                "INSERT INTO units (id, building_id, entrance, number, label, area_m2)
+            }
+            for u in &seed.units {
+                tx.execute(
+                    "INSERT INTO units (id, building_id, entrance, number, label, area_m2)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    u.id.0,
-                    u.building_id.0,
-                    u.entrance,
-                    u.number,
-                    u.label,
-                    u.area_m2
-                ],
-            )?;
-        }
-        for (position, (id, label)) in seed.common_areas.iter().enumerate() {
-            tx.execute(
+                    params![
+                        u.id.0,
+                        u.building_id.0,
+                        u.entrance,
+                        u.number,
+                        u.label,
+                        u.area_m2
+                    ],
+                )?;
+            }
+            for (position, (id, label)) in seed.common_areas.iter().enumerate() {
+                tx.execute(
                 "INSERT INTO common_areas (id, estate_id, label, position) VALUES (?1, ?2, ?3, ?4)",
                 params![id.0, estate.0, label, position as i64],
             )?;
-        }
-        for (id, clinic) in &seed.clinics {
-            tx.execute(
-                "INSERT INTO clinics (id, estate_id, name) VALUES (?1, ?2, ?3)",
-                params![id, estate.0, clinic],
-            )?;
-        }
-        for user in &seed.users {
-            tx.execute(
-                "INSERT INTO users (id, phone, name, role, estate_id, clinic_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    user.id.0,
-                    user.phone,
-                    user.name,
-                    name(&user.role),
-                    estate.0,
-                    user.clinic_id
-                ],
-            )?;
-            for (unit, relation) in &user.units {
+            }
+            for (id, clinic) in &seed.clinics {
                 tx.execute(
-                    "INSERT INTO occupancies (unit_id, user_id, relation) VALUES (?1, ?2, ?3)",
-                    params![unit.0, user.id.0, relation],
+                    "INSERT INTO clinics (id, estate_id, name) VALUES (?1, ?2, ?3)",
+                    params![id, estate.0, clinic],
                 )?;
             }
-        }
-        for (position, c) in seed.categories.iter().enumerate() {
-            let names = BTreeMap::from([("zh-CN", c.zh), ("en", c.en)]);
-            tx.execute(
-                "INSERT INTO categories (code, names, default_party, position, emergency)
+            for user in &seed.users {
+                tx.execute(
+                    "INSERT INTO users (id, phone, name, role, estate_id, clinic_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        user.id.0,
+                        user.phone,
+                        user.name,
+                        name(&user.role),
+                        estate.0,
+                        user.clinic_id
+                    ],
+                )?;
+                for (unit, relation) in &user.units {
+                    tx.execute(
+                        "INSERT INTO occupancies (unit_id, user_id, relation) VALUES (?1, ?2, ?3)",
+                        params![unit.0, user.id.0, relation],
+                    )?;
+                }
+            }
+            for (position, c) in seed.categories.iter().enumerate() {
+                let names = BTreeMap::from([("zh-CN", c.zh), ("en", c.en)]);
+                tx.execute(
+                    "INSERT INTO categories (code, names, default_party, position, emergency)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    c.code,
-                    to_json(&names),
-                    name(&c.party),
-                    position as i64,
-                    i64::from(c.emergency)
-                ],
-            )?;
-        }
-        lifecycle::seed_targets(&tx, &seed.targets)?;
-        tx.commit()?;
-        Ok(true)
+                    params![
+                        c.code,
+                        to_json(&names),
+                        name(&c.party),
+                        position as i64,
+                        i64::from(c.emergency)
+                    ],
+                )?;
+            }
+            lifecycle::seed_targets(&tx, &seed.targets)?;
+            tx.commit()?;
+            Ok(true)
+        })
     }
 
     fn user_by_phone(&self, phone: &str) -> StoreResult<Option<User>> {
         Ok(self
             .conn()
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE phone = ?1"),
-                [phone],
-                user_row,
-            )
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE phone = ?1"
+            ))?
+            .query_row([phone], user_row)
             .optional()?)
     }
 
     fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         Ok(self
             .conn()
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
-                [id.0],
-                user_row,
-            )
+            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+            .query_row([id.0], user_row)
             .optional()?)
     }
 
     fn estate(&self, id: EstateId) -> StoreResult<Option<Estate>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT id, name, duty_phone FROM estates WHERE id = ?1",
-                [id.0],
-                |r| {
-                    Ok(Estate {
-                        id: EstateId(r.get(0)?),
-                        name: r.get(1)?,
-                        duty_phone: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        kept_for(&self.reference.estates, id, || self.read_estate(id))
     }
 
     fn units_of(&self, user: UserId) -> StoreResult<Vec<UnitRef>> {
@@ -433,54 +687,19 @@ impl Store for SqliteStore {
     }
 
     fn buildings(&self, estate: EstateId) -> StoreResult<Vec<BuildingRef>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, label FROM buildings WHERE estate_id = ?1 ORDER BY position",
-        )?;
-        let rows = stmt
-            .query_map([estate.0], |r| {
-                Ok(BuildingRef {
-                    id: BuildingId(r.get(0)?),
-                    label: r.get(1)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        kept_for(&self.reference.buildings, estate, || {
+            self.read_buildings(estate)
+        })
     }
 
     fn common_areas(&self, estate: EstateId) -> StoreResult<Vec<CommonAreaRef>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, label FROM common_areas WHERE estate_id = ?1 ORDER BY position",
-        )?;
-        let rows = stmt
-            .query_map([estate.0], |r| {
-                Ok(CommonAreaRef {
-                    id: CommonAreaId(r.get(0)?),
-                    label: r.get(1)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        kept_for(&self.reference.common_areas, estate, || {
+            self.read_common_areas(estate)
+        })
     }
 
     fn categories(&self) -> StoreResult<Vec<Category>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT code, names, default_party, emergency FROM categories ORDER BY position",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Category {
-                    code: r.get(0)?,
-                    names: from_json(&r.get::<_, String>(1)?)?,
-                    default_party: from_name(r.get(2)?)?,
-                    emergency: r.get::<_, i64>(3)? != 0,
-                    targets: Vec::new(),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        kept(&self.reference.categories, || self.read_categories())
     }
 
     fn issue_code(
@@ -489,43 +708,45 @@ impl Store for SqliteStore {
         window_start: OffsetDateTime,
         admit: &dyn Fn(&CodeHistory) -> Result<(), RetryAfter>,
     ) -> StoreResult<Result<i64, RetryAfter>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let history = CodeHistory {
-            phone: {
-                let mut stmt = tx.prepare_cached(
-                    "SELECT created_at FROM otp_codes WHERE phone = ?1 AND created_at > ?2",
-                )?;
-                stmt.query_map(params![code.phone, ts(window_start)], |r| {
-                    from_ts(r.get(0)?)
-                })?
-                .collect::<rusqlite::Result<_>>()?
-            },
-        };
-        if let Err(wait) = admit(&history) {
-            return Ok(Err(wait));
-        }
-        tx.execute(
-            "INSERT INTO otp_codes (phone, client, salt, code_hash, created_at, expires_at)
+        self.write(|tx| {
+            let history = CodeHistory {
+                phone: {
+                    let mut stmt = tx.prepare_cached(
+                        "SELECT created_at FROM otp_codes WHERE phone = ?1 AND created_at > ?2",
+                    )?;
+                    stmt.query_map(params![code.phone, ts(window_start)], |r| {
+                        from_ts(r.get(0)?)
+                    })?
+                    .collect::<rusqlite::Result<_>>()?
+                },
+            };
+            if let Err(wait) = admit(&history) {
+                return Ok(Err(wait));
+            }
+            tx.execute(
+                "INSERT INTO otp_codes (phone, client, salt, code_hash, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                code.phone,
-                code.client,
-                code.salt,
-                code.code_hash,
-                ts(code.created_at),
-                ts(code.expires_at)
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.commit()?;
-        Ok(Ok(id))
+                params![
+                    code.phone,
+                    code.client,
+                    code.salt,
+                    code.code_hash,
+                    ts(code.created_at),
+                    ts(code.expires_at)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.commit()?;
+            Ok(Ok(id))
+        })
     }
 
     fn withdraw_code(&self, id: i64) -> StoreResult<()> {
-        self.conn()
-            .execute("DELETE FROM otp_codes WHERE id = ?1", [id])?;
-        Ok(())
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM otp_codes WHERE id = ?1")?
+                .execute([id])?;
+            Ok(tx.commit()?)
+        })
     }
 
     fn latest_code(&self, phone: &str) -> StoreResult<Option<StoredCode>> {
@@ -557,17 +778,19 @@ impl Store for SqliteStore {
         max_attempts: u32,
         now: OffsetDateTime,
     ) -> StoreResult<CodeAttempt> {
-        let attempts: Option<u32> = self
-            .conn()
-            .query_row(
-                "UPDATE otp_codes SET attempts = attempts + 1
-                 WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3
-                 RETURNING attempts",
-                params![id, max_attempts, ts(now)],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(attempts.map_or(CodeAttempt::Refused, CodeAttempt::Counted))
+        self.write(|tx| {
+            let attempts: Option<u32> = tx
+                .query_row(
+                    "UPDATE otp_codes SET attempts = attempts + 1
+                     WHERE id = ?1 AND attempts < ?2 AND used_at IS NULL AND expires_at > ?3
+                     RETURNING attempts",
+                    params![id, max_attempts, ts(now)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(attempts.map_or(CodeAttempt::Refused, CodeAttempt::Counted))
+        })
     }
 
     fn admit_client(
@@ -578,38 +801,41 @@ impl Store for SqliteStore {
         window_start: OffsetDateTime,
         admit: &dyn Fn(&[OffsetDateTime]) -> Result<(), RetryAfter>,
     ) -> StoreResult<Result<(), RetryAfter>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "DELETE FROM client_requests WHERE at <= ?1",
-            [ts(window_start)],
-        )?;
-        let earlier: Vec<OffsetDateTime> = {
-            let mut stmt = tx.prepare_cached(
-                "SELECT at FROM client_requests WHERE action = ?1 AND client = ?2 AND at > ?3",
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM client_requests WHERE at <= ?1",
+                [ts(window_start)],
             )?;
-            stmt.query_map(params![action.as_str(), client, ts(window_start)], |r| {
-                from_ts(r.get(0)?)
-            })?
-            .collect::<rusqlite::Result<_>>()?
-        };
-        if let Err(wait) = admit(&earlier) {
-            return Ok(Err(wait));
-        }
-        tx.execute(
-            "INSERT INTO client_requests (action, client, at) VALUES (?1, ?2, ?3)",
-            params![action.as_str(), client, ts(now)],
-        )?;
-        tx.commit()?;
-        Ok(Ok(()))
+            let earlier: Vec<OffsetDateTime> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT at FROM client_requests WHERE action = ?1 AND client = ?2 AND at > ?3",
+                )?;
+                stmt.query_map(params![action.as_str(), client, ts(window_start)], |r| {
+                    from_ts(r.get(0)?)
+                })?
+                .collect::<rusqlite::Result<_>>()?
+            };
+            if let Err(wait) = admit(&earlier) {
+                return Ok(Err(wait));
+            }
+            tx.execute(
+                "INSERT INTO client_requests (action, client, at) VALUES (?1, ?2, ?3)",
+                params![action.as_str(), client, ts(now)],
+            )?;
+            tx.commit()?;
+            Ok(Ok(()))
+        })
     }
 
     fn use_code(&self, id: i64, at: OffsetDateTime) -> StoreResult<bool> {
-        let changed = self.conn().execute(
-            "UPDATE otp_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-            params![id, ts(at)],
-        )?;
-        Ok(changed == 1)
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE otp_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+                params![id, ts(at)],
+            )?;
+            tx.commit()?;
+            Ok(changed == 1)
+        })
     }
 
     fn create_session(
@@ -619,37 +845,40 @@ impl Store for SqliteStore {
         created_at: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
-        self.conn().execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![token_hash, user.0, ts(created_at), ts(expires_at)],
-        )?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![token_hash, user.0, ts(created_at), ts(expires_at)],
+            )?;
+            Ok(tx.commit()?)
+        })
     }
 
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<StoredSession>> {
         Ok(self
             .conn()
-            .query_row(
+            .prepare_cached(
                 "SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?1",
-                [token_hash],
-                |r| {
-                    Ok(StoredSession {
-                        user_id: UserId(r.get(0)?),
-                        expires_at: from_ts(r.get(1)?)?,
-                        revoked_at: r.get::<_, Option<i64>>(2)?.map(from_ts).transpose()?,
-                    })
-                },
-            )
+            )?
+            .query_row([token_hash], |r| {
+                Ok(StoredSession {
+                    user_id: UserId(r.get(0)?),
+                    expires_at: from_ts(r.get(1)?)?,
+                    revoked_at: r.get::<_, Option<i64>>(2)?.map(from_ts).transpose()?,
+                })
+            })
             .optional()?)
     }
 
     fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
-            params![token_hash, ts(at)],
-        )?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+                params![token_hash, ts(at)],
+            )?;
+            Ok(tx.commit()?)
+        })
     }
 
     fn photo(&self, id: PhotoId) -> StoreResult<Option<StoredPhoto>> {
@@ -665,77 +894,75 @@ impl Store for SqliteStore {
     }
 
     fn claim_photo(&self, photo: &StoredPhoto, at: OffsetDateTime) -> StoreResult<PhotoClaim> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing = tx
-            .query_row(
-                "SELECT id, uploader_id, sha256, size, content_type, report_id
+        self.write(|tx| {
+            let existing = tx
+                .query_row(
+                    "SELECT id, uploader_id, sha256, size, content_type, report_id
                  FROM photos WHERE id = ?1",
-                [photo.id.to_string()],
-                photo_row,
-            )
-            .optional()?;
-        if let Some(existing) = existing {
-            return Ok(PhotoClaim::Existing(existing));
-        }
-        tx.execute(
-            "INSERT INTO photos (id, uploader_id, sha256, size, content_type, created_at)
+                    [photo.id.to_string()],
+                    photo_row,
+                )
+                .optional()?;
+            if let Some(existing) = existing {
+                return Ok(PhotoClaim::Existing(existing));
+            }
+            tx.execute(
+                "INSERT INTO photos (id, uploader_id, sha256, size, content_type, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                photo.id.to_string(),
-                photo.uploader.0,
-                photo.sha256,
-                photo.size as i64,
-                photo.content_type,
-                ts(at)
-            ],
-        )?;
-        tx.commit()?;
-        Ok(PhotoClaim::Created)
+                params![
+                    photo.id.to_string(),
+                    photo.uploader.0,
+                    photo.sha256,
+                    photo.size as i64,
+                    photo.content_type,
+                    ts(at)
+                ],
+            )?;
+            tx.commit()?;
+            Ok(PhotoClaim::Created)
+        })
     }
 
     fn insert_report(&self, new: &NewReportRecord) -> StoreResult<ReportInsert> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(existing) = report_by_id(&tx, new.id)? {
-            return Ok(ReportInsert::Exists(existing.report));
-        }
-        let number: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM reports WHERE estate_id = ?1",
-            [new.estate_id.0],
-            |r| r.get(0),
-        )?;
-        let report = Report {
-            id: new.id,
-            number,
-            reporter: new.reporter,
-            category: new.category.clone(),
-            description: new.description.clone(),
-            place: new.place.clone(),
-            place_label: new.place_label.clone(),
-            urgency: new.urgency,
-            status: linli_api::ReportStatus::Received,
-            handling_party: new.handling_party,
-            photo_ids: new.photo_ids.clone(),
-            created_at: new.at,
-            updated_at: new.at,
-            affected: 1,
-            following: false,
-            visibility: new.visibility,
-            clock: linli_api::ReportClock {
-                held_since: Some(new.at),
-                ..Default::default()
-            },
-            reopen_count: 0,
-            rating: None,
-        };
-        tx.execute(
-            &format!(
+        self.write(|tx| {
+            if let Some(existing) = report_by_id(&tx, new.id)? {
+                return Ok(ReportInsert::Exists(existing.report));
+            }
+            let number: i64 = tx
+                .prepare_cached(
+                    "SELECT COALESCE(MAX(number), 0) + 1 FROM reports WHERE estate_id = ?1",
+                )?
+                .query_row([new.estate_id.0], |r| r.get(0))?;
+            let report = Report {
+                id: new.id,
+                number,
+                reporter: new.reporter,
+                category: new.category.clone(),
+                description: new.description.clone(),
+                place: new.place.clone(),
+                place_label: new.place_label.clone(),
+                urgency: new.urgency,
+                status: linli_api::ReportStatus::Received,
+                handling_party: new.handling_party,
+                photo_ids: new.photo_ids.clone(),
+                created_at: new.at,
+                updated_at: new.at,
+                affected: 1,
+                following: false,
+                visibility: new.visibility,
+                clock: linli_api::ReportClock {
+                    held_since: Some(new.at),
+                    ..Default::default()
+                },
+                reopen_count: 0,
+                rating: None,
+            };
+            tx.prepare_cached(&format!(
                 "INSERT INTO reports ({REPORT_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
                          ?15, ?16, NULL, NULL, 0, NULL)"
-            ),
-            params![
+            ))?
+            .execute(params![
                 report.id.to_string(),
                 report.number,
                 report.reporter.0,
@@ -752,36 +979,41 @@ impl Store for SqliteStore {
                 new.estate_id.0,
                 name(&report.visibility),
                 ts(new.at),
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO report_timeline
+            ])?;
+            tx.prepare_cached(
+                "INSERT INTO report_timeline
                  (report_id, position, at, status, party, note, author_id, kind, to_party)
              VALUES (?1, 0, ?2, ?3, NULL, NULL, ?4, 'filed', ?5)",
-            params![
+            )?
+            .execute(params![
                 report.id.to_string(),
                 ts(report.created_at),
                 name(&report.status),
                 report.reporter.0,
                 name(&report.handling_party),
-            ],
-        )?;
-        for photo in &report.photo_ids {
-            // Judged here, not before the transaction: a racing report could otherwise take
-            // the photo in between, and this one would move it away.
-            let linked = tx.execute(
-                "UPDATE photos SET report_id = ?2
+            ])?;
+            for photo in &report.photo_ids {
+                // Judged here, not before the transaction: a racing report could otherwise take
+                // the photo in between, and this one would move it away.
+                let linked = tx
+                    .prepare_cached(
+                        "UPDATE photos SET report_id = ?2
                  WHERE id = ?1 AND uploader_id = ?3 AND (report_id IS NULL OR report_id = ?2)",
-                params![photo.to_string(), report.id.to_string(), report.reporter.0],
-            )?;
-            if linked != 1 {
-                // Dropping the transaction undoes the report, its timeline and earlier links.
-                return Ok(ReportInsert::PhotoUnavailable(*photo));
+                    )?
+                    .execute(params![
+                        photo.to_string(),
+                        report.id.to_string(),
+                        report.reporter.0
+                    ])?;
+                if linked != 1 {
+                    // Dropping the transaction undoes the report, its timeline and earlier links.
+                    return Ok(ReportInsert::PhotoUnavailable(*photo));
+                }
             }
-        }
-        let seq = append_event(&tx, new.estate_id, &report)?;
-        tx.commit()?;
-        Ok(ReportInsert::Created { report, seq })
+            let seq = append_event(&tx, new.estate_id, &report)?;
+            tx.commit()?;
+            Ok(ReportInsert::Created { report, seq })
+        })
     }
 
     fn report(&self, id: ReportId) -> StoreResult<Option<StoredReport>> {
@@ -806,21 +1038,20 @@ impl Store for SqliteStore {
     }
 
     fn move_report(&self, id: ReportId, change: &StatusMove) -> StoreResult<Option<(Report, i64)>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let moved = tx.execute(
-            "UPDATE reports SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = ?4",
-            params![
-                id.to_string(),
-                name(&change.to),
-                ts(change.at),
-                name(&change.from)
-            ],
-        )?;
-        if moved == 0 {
-            return Ok(None);
-        }
-        tx.execute(
+        self.write(|tx| {
+            let moved = tx.execute(
+                "UPDATE reports SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = ?4",
+                params![
+                    id.to_string(),
+                    name(&change.to),
+                    ts(change.at),
+                    name(&change.from)
+                ],
+            )?;
+            if moved == 0 {
+                return Ok(None);
+            }
+            tx.execute(
             "INSERT INTO report_timeline (report_id, position, at, status, party, note, author_id)
              VALUES (?1, (SELECT COUNT(*) FROM report_timeline WHERE report_id = ?1),
                      ?2, ?3, ?4, ?5, ?6)",
@@ -833,11 +1064,12 @@ impl Store for SqliteStore {
                 change.author.0
             ],
         )?;
-        let stored = report_by_id(&tx, id)?
-            .ok_or_else(|| StoreError::Corrupt(format!("report {id} vanished mid-update")))?;
-        let seq = append_event(&tx, stored.estate_id, &stored.report)?;
-        tx.commit()?;
-        Ok(Some((stored.report, seq)))
+            let stored = report_by_id(&tx, id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("report {id} vanished mid-update")))?;
+            let seq = append_event(&tx, stored.estate_id, &stored.report)?;
+            tx.commit()?;
+            Ok(Some((stored.report, seq)))
+        })
     }
 
     fn events_after(
@@ -874,79 +1106,90 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
         stale_before: OffsetDateTime,
     ) -> StoreResult<KeyClaim> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        type Held = (Vec<u8>, i64, Option<i64>, Option<String>, Option<Vec<u8>>);
-        let held: Option<Held> = tx
-            .query_row(
-                "SELECT fingerprint, started_at, response_status, response_type, response_body
+        self.write(|tx| {
+            type Held = (Vec<u8>, i64, Option<i64>, Option<String>, Option<Vec<u8>>);
+            let held: Option<Held> = tx
+                .prepare_cached(
+                    "SELECT fingerprint, started_at, response_status, response_type, response_body
                  FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
-                params![scope, key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?;
-        let claim = match held {
-            Some((held_fingerprint, _, _, _, _)) if held_fingerprint != fingerprint => {
-                KeyClaim::Mismatch
-            }
-            Some((_, _, Some(status), content_type, body)) => KeyClaim::Answered(StoredResponse {
-                status: status as u16,
-                content_type: content_type.unwrap_or_default(),
-                body: body.unwrap_or_default(),
-            }),
-            Some((_, started_at, None, _, _)) if started_at > ts(stale_before) => {
-                KeyClaim::InProgress
-            }
-            Some(_) => {
-                tx.execute(
-                    "UPDATE idempotency_keys SET started_at = ?3 WHERE scope = ?1 AND key = ?2",
-                    params![scope, key, ts(now)],
-                )?;
-                KeyClaim::Claimed
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at)
+                )?
+                .query_row(params![scope, key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?;
+            let claim = match held {
+                Some((held_fingerprint, _, _, _, _)) if held_fingerprint != fingerprint => {
+                    KeyClaim::Mismatch
+                }
+                Some((_, _, Some(status), content_type, body)) => {
+                    KeyClaim::Answered(StoredResponse {
+                        status: status as u16,
+                        content_type: content_type.unwrap_or_default(),
+                        body: body.unwrap_or_default(),
+                    })
+                }
+                Some((_, started_at, None, _, _)) if started_at > ts(stale_before) => {
+                    KeyClaim::InProgress
+                }
+                Some(_) => {
+                    tx.prepare_cached(
+                        "UPDATE idempotency_keys SET started_at = ?3 WHERE scope = ?1 AND key = ?2",
+                    )?
+                    .execute(params![scope, key, ts(now)])?;
+                    KeyClaim::Claimed
+                }
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at)
                      VALUES (?1, ?2, ?3, ?4)",
-                    params![scope, key, fingerprint, ts(now)],
-                )?;
-                KeyClaim::Claimed
-            }
-        };
-        tx.commit()?;
-        Ok(claim)
+                    )?
+                    .execute(params![scope, key, fingerprint, ts(now)])?;
+                    KeyClaim::Claimed
+                }
+            };
+            tx.commit()?;
+            Ok(claim)
+        })
     }
 
     fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE idempotency_keys
-             SET response_status = ?3, response_type = ?4, response_body = ?5
-             WHERE scope = ?1 AND key = ?2",
-            params![
+        self.write(|tx| {
+            tx.prepare_cached(
+                "UPDATE idempotency_keys
+                 SET response_status = ?3, response_type = ?4, response_body = ?5
+                 WHERE scope = ?1 AND key = ?2",
+            )?
+            .execute(params![
                 scope,
                 key,
                 i64::from(response.status),
                 response.content_type,
                 response.body
-            ],
-        )?;
-        Ok(())
+            ])?;
+            Ok(tx.commit()?)
+        })
     }
 
     fn release_key(&self, scope: &str, key: &str) -> StoreResult<()> {
-        self.conn().execute(
-            "DELETE FROM idempotency_keys
-             WHERE scope = ?1 AND key = ?2 AND response_status IS NULL",
-            params![scope, key],
-        )?;
-        Ok(())
+        self.write(|tx| {
+            tx.prepare_cached(
+                "DELETE FROM idempotency_keys
+                 WHERE scope = ?1 AND key = ?2 AND response_status IS NULL",
+            )?
+            .execute(params![scope, key])?;
+            Ok(tx.commit()?)
+        })
     }
 
     fn release_unanswered_keys(&self) -> StoreResult<usize> {
-        Ok(self.conn().execute(
-            "DELETE FROM idempotency_keys WHERE response_status IS NULL",
-            [],
-        )?)
+        self.write(|tx| {
+            let released = tx.execute(
+                "DELETE FROM idempotency_keys WHERE response_status IS NULL",
+                [],
+            )?;
+            tx.commit()?;
+            Ok(released)
+        })
     }
 
     fn unit(&self, id: UnitId) -> StoreResult<Option<UnitRef>> {
@@ -954,7 +1197,7 @@ impl Store for SqliteStore {
     }
 
     fn insert_comment(&self, comment: &NewCommentRecord) -> StoreResult<CommentInsert> {
-        social::insert_comment(&mut self.conn(), comment)
+        self.write(|tx| social::insert_comment(tx, comment))
     }
 
     fn comments(&self, report: ReportId) -> StoreResult<Vec<StoredComment>> {
@@ -967,7 +1210,7 @@ impl Store for SqliteStore {
         user: UserId,
         at: OffsetDateTime,
     ) -> StoreResult<Option<i64>> {
-        social::set_following(&mut self.conn(), report, user, at, true)
+        self.write(|tx| social::set_following(tx, report, user, at, true))
     }
 
     fn unfollow(
@@ -976,7 +1219,7 @@ impl Store for SqliteStore {
         user: UserId,
         at: OffsetDateTime,
     ) -> StoreResult<Option<i64>> {
-        social::set_following(&mut self.conn(), report, user, at, false)
+        self.write(|tx| social::set_following(tx, report, user, at, false))
     }
 
     fn followed_reports(&self, user: UserId) -> StoreResult<Vec<ReportId>> {
@@ -988,7 +1231,7 @@ impl Store for SqliteStore {
     }
 
     fn apply_step(&self, id: ReportId, step: &ReportStep) -> StoreResult<StepOutcome> {
-        lifecycle::apply_step(&mut self.conn(), id, step)
+        self.write(|tx| lifecycle::apply_step(tx, id, step))
     }
 
     fn resolved_before(&self, cutoff: OffsetDateTime) -> StoreResult<Vec<StoredReport>> {
@@ -996,7 +1239,9 @@ impl Store for SqliteStore {
     }
 
     fn service_targets(&self) -> StoreResult<Vec<TargetRow>> {
-        Ok(lifecycle::service_targets(&self.conn())?)
+        kept(&self.reference.targets, || {
+            Ok(lifecycle::service_targets(&self.conn())?)
+        })
     }
 
     fn estate_history(
@@ -1300,5 +1545,156 @@ mod tests {
             KeyClaim::Answered(_)
         ));
         assert_eq!(s.release_unanswered_keys().unwrap(), 1, "u2's claim");
+    }
+
+    /// A store on a file, where writes are committed in groups and reads have their own
+    /// connections.
+    fn file_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("linli.sqlite3")).unwrap();
+        assert!(s.seed_if_empty(&demo::seed()).unwrap());
+        (dir, s)
+    }
+
+    fn clients_on_disk(dir: &tempfile::TempDir) -> Vec<String> {
+        // A connection of its own sees only what was committed.
+        let conn = Connection::open(dir.path().join("linli.sqlite3")).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT client FROM client_requests ORDER BY client")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn record(tx: &Connection, client: &str) {
+        tx.execute(
+            "INSERT INTO client_requests (action, client, at) VALUES ('test', ?1, 1)",
+            [client],
+        )
+        .unwrap();
+    }
+
+    /// Waits until another thread is queued for the writer.
+    fn until_someone_queues(s: &SqliteStore) {
+        let deadline = Instant::now() + Duration::seconds(10).unsigned_abs();
+        while s.queued.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "nobody queued for the writer");
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn reports_filed_at_once_from_many_threads_are_all_committed_with_gapless_numbers() {
+        let (dir, s) = file_store();
+        let resident = s.user_by_phone(demo::RESIDENT_PHONE).unwrap().unwrap();
+        let (threads, each) = (16, 40);
+        let numbers: Vec<i64> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..each)
+                            .map(|_| {
+                                match s
+                                    .insert_report(&new_report(
+                                        &resident,
+                                        OffsetDateTime::now_utc(),
+                                    ))
+                                    .unwrap()
+                                {
+                                    ReportInsert::Created { report, .. } => report.number,
+                                    other => panic!("not filed: {other:?}"),
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect()
+        });
+        let mut sorted = numbers.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=(threads * each) as i64).collect::<Vec<_>>());
+        drop(s);
+        // Every answer given is on disk, read by a store opened afresh.
+        let again = SqliteStore::open(&dir.path().join("linli.sqlite3")).unwrap();
+        assert_eq!(
+            again
+                .reports(Visibility::Reporter(resident.id))
+                .unwrap()
+                .len(),
+            threads * each
+        );
+    }
+
+    #[test]
+    fn a_failed_write_undoes_only_itself_and_the_last_in_line_commits_the_group() {
+        let (dir, s) = file_store();
+        let s = &s;
+        std::thread::scope(|scope| {
+            let (holding, held) = std::sync::mpsc::channel();
+            let first = scope.spawn(move || {
+                s.write(|tx| {
+                    record(&tx, "kept");
+                    holding.send(()).unwrap();
+                    // The second write is now queued: this one must not commit the group.
+                    until_someone_queues(s);
+                    Ok(tx.commit()?)
+                })
+            });
+            held.recv().unwrap();
+            let second: StoreResult<()> = s.write(|tx| {
+                record(&tx, "undone");
+                Err(StoreError::Corrupt("refused".into()))
+            });
+            assert!(second.is_err());
+            first.join().unwrap().unwrap();
+        });
+        assert_eq!(clients_on_disk(&dir), ["kept"]);
+    }
+
+    #[test]
+    fn a_write_that_panics_neither_loses_its_group_nor_stops_the_next() {
+        let (dir, s) = file_store();
+        let s = &s;
+        std::thread::scope(|scope| {
+            let (holding, held) = std::sync::mpsc::channel();
+            let first = scope.spawn(move || {
+                s.write(|tx| {
+                    record(&tx, "a");
+                    holding.send(()).unwrap();
+                    until_someone_queues(s);
+                    Ok(tx.commit()?)
+                })
+            });
+            held.recv().unwrap();
+            let panicked = scope.spawn(|| {
+                s.write(|tx| -> StoreResult<()> {
+                    record(&tx, "never");
+                    panic!("a bug mid-write")
+                })
+            });
+            assert!(panicked.join().is_err());
+            first.join().unwrap().unwrap();
+        });
+        s.write(|tx| {
+            record(&tx, "b");
+            Ok(tx.commit()?)
+        })
+        .unwrap();
+        assert_eq!(clients_on_disk(&dir), ["a", "b"]);
+    }
+
+    #[test]
+    fn kept_reference_data_is_read_again_after_seeding() {
+        let s = SqliteStore::open_in_memory().unwrap();
+        assert!(s.categories().unwrap().is_empty());
+        assert!(s.seed_if_empty(&demo::seed()).unwrap());
+        assert_eq!(s.categories().unwrap().len(), 12);
+        assert!(!s.service_targets().unwrap().is_empty());
     }
 }

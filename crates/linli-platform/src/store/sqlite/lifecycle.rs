@@ -10,7 +10,7 @@ use crate::store::{
     ReportHistory, ReportStep, StepOutcome, StoreError, StoreResult, StoredReport, TargetRow,
 };
 use linli_api::{EstateId, ReportId, ReportStatus, TimelineEntry};
-use rusqlite::{Connection, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Row, Savepoint, params};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -33,11 +33,10 @@ fn opt_ts(t: Option<OffsetDateTime>) -> Option<i64> {
 }
 
 pub(super) fn apply_step(
-    conn: &mut Connection,
+    tx: Savepoint<'_>,
     id: ReportId,
     step: &ReportStep,
 ) -> StoreResult<StepOutcome> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let entry = &step.entry;
     // The rating is written only where none is yet: a second one finds the row unchanged.
     let moved = tx.execute(
@@ -137,7 +136,7 @@ pub(super) fn service_targets(conn: &Connection) -> rusqlite::Result<Vec<TargetR
 }
 
 /// Puts the seed's targets in place of any with the same category and urgency.
-pub(super) fn seed_targets(tx: &Transaction<'_>, targets: &[SeedTarget]) -> rusqlite::Result<()> {
+pub(super) fn seed_targets(tx: &Connection, targets: &[SeedTarget]) -> rusqlite::Result<()> {
     for t in targets {
         tx.execute(
             "DELETE FROM service_targets WHERE COALESCE(category, '') = COALESCE(?1, '')

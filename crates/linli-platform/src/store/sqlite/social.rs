@@ -11,7 +11,7 @@ use crate::store::{
 };
 use linli_api::platform::{ChangeKind, UnitRef};
 use linli_api::{BuildingId, ReportId, UnitId, UserId};
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Savepoint, params};
 use time::OffsetDateTime;
 
 pub(super) fn unit(conn: &Connection, id: UnitId) -> rusqlite::Result<Option<UnitRef>> {
@@ -80,10 +80,9 @@ fn comment_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredC
 }
 
 pub(super) fn insert_comment(
-    conn: &mut Connection,
+    tx: Savepoint<'_>,
     new: &NewCommentRecord,
 ) -> StoreResult<CommentInsert> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let id = new.id.to_string();
     if let Some(existing) = comment_by_id(&tx, &id)? {
         return Ok(CommentInsert::Exists(existing));
@@ -156,13 +155,12 @@ pub(super) fn comments(
 }
 
 pub(super) fn set_following(
-    conn: &mut Connection,
+    tx: Savepoint<'_>,
     report: ReportId,
     user: UserId,
     at: OffsetDateTime,
     follow: bool,
 ) -> StoreResult<Option<i64>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let changed = if follow {
         tx.execute(
             "INSERT INTO report_followers (report_id, user_id, since) VALUES (?1, ?2, ?3)
