@@ -100,6 +100,19 @@ impl Figures {
         });
     }
 
+    /// Adds the median and 99th percentile of `latencies` (for information) as `what p50`
+    /// and `what p99`.
+    pub fn tails(&mut self, what: &str, latencies: &Latencies) {
+        for p in [50.0, 99.0] {
+            self.add(
+                format!("{what} p{p:.0}"),
+                ms(latencies.percentile(p)),
+                "ms",
+                Target::None,
+            );
+        }
+    }
+
     /// Adds a line printed under the table (the setting the figures were taken in).
     pub fn note(&mut self, line: impl Into<String>) {
         self.notes.push(line.into());

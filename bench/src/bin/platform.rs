@@ -14,7 +14,7 @@
 use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use linli_api::platform::Catalogue;
-use linli_bench::{Figures, Latencies, Target, ms};
+use linli_bench::{Figures, Latencies, Target};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -191,36 +191,14 @@ async fn main() -> Result<()> {
         "Platform: filing a report vs GET /health ({database})"
     ));
     figures.add("GET /health (floor)", floor.rate(), "req/s", Target::None);
-    figures.add(
-        "GET /health p50",
-        ms(floor.latencies.percentile(50.0)),
-        "ms",
-        Target::None,
-    );
-    figures.add(
-        "GET /health p99",
-        ms(floor.latencies.percentile(99.0)),
-        "ms",
-        Target::None,
-    );
+    figures.tails("GET /health", &floor.latencies);
     let absolute = if database == "SQLite" {
         Target::AtLeast(2000.0)
     } else {
         Target::None
     };
     figures.add("POST /v1/reports", filed.rate(), "req/s", absolute);
-    figures.add(
-        "POST /v1/reports p50",
-        ms(filed.latencies.percentile(50.0)),
-        "ms",
-        Target::None,
-    );
-    figures.add(
-        "POST /v1/reports p99",
-        ms(filed.latencies.percentile(99.0)),
-        "ms",
-        Target::None,
-    );
+    figures.tails("POST /v1/reports", &filed.latencies);
     figures.add(
         "filing / floor",
         filed.rate() / floor.rate(),

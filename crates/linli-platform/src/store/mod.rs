@@ -202,6 +202,36 @@ pub struct NewReportRecord {
     pub at: OffsetDateTime,
 }
 
+impl NewReportRecord {
+    /// The report as filed under `number`: received, held by its first party since now.
+    pub fn filed_as(&self, number: i64) -> linli_api::Report {
+        linli_api::Report {
+            id: self.id,
+            number,
+            reporter: self.reporter,
+            category: self.category.clone(),
+            description: self.description.clone(),
+            place: self.place.clone(),
+            place_label: self.place_label.clone(),
+            urgency: self.urgency,
+            status: linli_api::ReportStatus::Received,
+            handling_party: self.handling_party,
+            photo_ids: self.photo_ids.clone(),
+            created_at: self.at,
+            updated_at: self.at,
+            affected: 1,
+            following: false,
+            visibility: self.visibility,
+            clock: linli_api::ReportClock {
+                held_since: Some(self.at),
+                ..Default::default()
+            },
+            reopen_count: 0,
+            rating: None,
+        }
+    }
+}
+
 /// What came of filing a report.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReportInsert {

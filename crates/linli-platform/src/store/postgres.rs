@@ -814,30 +814,7 @@ impl Store for PgStore {
                     &[&new.estate_id.0],
                 )?
                 .try_get(0)?;
-            let report = Report {
-                id: new.id,
-                number,
-                reporter: new.reporter,
-                category: new.category.clone(),
-                description: new.description.clone(),
-                place: new.place.clone(),
-                place_label: new.place_label.clone(),
-                urgency: new.urgency,
-                status: linli_api::ReportStatus::Received,
-                handling_party: new.handling_party,
-                photo_ids: new.photo_ids.clone(),
-                created_at: new.at,
-                updated_at: new.at,
-                affected: 1,
-                following: false,
-                visibility: new.visibility,
-                clock: linli_api::ReportClock {
-                    held_since: Some(new.at),
-                    ..Default::default()
-                },
-                reopen_count: 0,
-                rating: None,
-            };
+            let report = new.filed_as(number);
             // ON CONFLICT as well, for a copy filed under another estate's lock (a reporter
             // moved estates between two tries): it is found, never a second row.
             let inserted = tx.execute(

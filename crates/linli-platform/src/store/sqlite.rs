@@ -933,30 +933,7 @@ impl Store for SqliteStore {
                     "SELECT COALESCE(MAX(number), 0) + 1 FROM reports WHERE estate_id = ?1",
                 )?
                 .query_row([new.estate_id.0], |r| r.get(0))?;
-            let report = Report {
-                id: new.id,
-                number,
-                reporter: new.reporter,
-                category: new.category.clone(),
-                description: new.description.clone(),
-                place: new.place.clone(),
-                place_label: new.place_label.clone(),
-                urgency: new.urgency,
-                status: linli_api::ReportStatus::Received,
-                handling_party: new.handling_party,
-                photo_ids: new.photo_ids.clone(),
-                created_at: new.at,
-                updated_at: new.at,
-                affected: 1,
-                following: false,
-                visibility: new.visibility,
-                clock: linli_api::ReportClock {
-                    held_since: Some(new.at),
-                    ..Default::default()
-                },
-                reopen_count: 0,
-                rating: None,
-            };
+            let report = new.filed_as(number);
             tx.prepare_cached(&format!(
                 "INSERT INTO reports ({REPORT_COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
@@ -1631,56 +1608,52 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_failed_write_undoes_only_itself_and_the_last_in_line_commits_the_group() {
-        let (dir, s) = file_store();
-        let s = &s;
+    /// Runs `second` while a write on another thread, which recorded `first`, holds the
+    /// writer until `second` queues behind it: the two land in one group, and the first write
+    /// must leave committing it to the second.
+    fn behind_a_held_write<R>(s: &SqliteStore, first: &str, second: impl FnOnce() -> R) -> R {
         std::thread::scope(|scope| {
             let (holding, held) = std::sync::mpsc::channel();
-            let first = scope.spawn(move || {
+            let writer = scope.spawn(move || {
                 s.write(|tx| {
-                    record(&tx, "kept");
+                    record(&tx, first);
                     holding.send(()).unwrap();
-                    // The second write is now queued: this one must not commit the group.
                     until_someone_queues(s);
                     Ok(tx.commit()?)
                 })
             });
             held.recv().unwrap();
-            let second: StoreResult<()> = s.write(|tx| {
+            let answer = second();
+            writer.join().unwrap().unwrap();
+            answer
+        })
+    }
+
+    #[test]
+    fn a_failed_write_undoes_only_itself_and_the_last_in_line_commits_the_group() {
+        let (dir, s) = file_store();
+        let refused: StoreResult<()> = behind_a_held_write(&s, "kept", || {
+            s.write(|tx| {
                 record(&tx, "undone");
                 Err(StoreError::Corrupt("refused".into()))
-            });
-            assert!(second.is_err());
-            first.join().unwrap().unwrap();
+            })
         });
+        assert!(refused.is_err());
         assert_eq!(clients_on_disk(&dir), ["kept"]);
     }
 
     #[test]
     fn a_write_that_panics_neither_loses_its_group_nor_stops_the_next() {
         let (dir, s) = file_store();
-        let s = &s;
-        std::thread::scope(|scope| {
-            let (holding, held) = std::sync::mpsc::channel();
-            let first = scope.spawn(move || {
-                s.write(|tx| {
-                    record(&tx, "a");
-                    holding.send(()).unwrap();
-                    until_someone_queues(s);
-                    Ok(tx.commit()?)
-                })
-            });
-            held.recv().unwrap();
-            let panicked = scope.spawn(|| {
+        let panicked = behind_a_held_write(&s, "a", || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 s.write(|tx| -> StoreResult<()> {
                     record(&tx, "never");
                     panic!("a bug mid-write")
                 })
-            });
-            assert!(panicked.join().is_err());
-            first.join().unwrap().unwrap();
+            }))
         });
+        assert!(panicked.is_err());
         s.write(|tx| {
             record(&tx, "b");
             Ok(tx.commit()?)
