@@ -445,7 +445,11 @@ mod tests {
         );
         assert!(!is_due(&told_to_wait, NOW, true));
         assert!(!is_due(&told_to_wait, NOW + Duration::from_secs(29), true));
-        assert!(is_due(&told_to_wait, NOW + Duration::from_secs(3600), false));
+        assert!(is_due(
+            &told_to_wait,
+            NOW + Duration::from_secs(3600),
+            false
+        ));
         // A plain failure's backoff is the device's own: "sync now" may skip it.
         let own_backoff = after_failure(
             0,
