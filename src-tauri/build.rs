@@ -1,9 +1,9 @@
-//! Declares the shell's one command so capabilities can allow exactly it.
+//! Declares the shell's commands so capabilities can allow exactly them.
 
 fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["rpc"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(&["rpc", "ready"])),
     )
     .expect("tauri-build failed");
 }

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
-use linli_api::ipc::{AppStatus, LocalReport, Request, Response};
+use linli_api::ipc::{AppStatus, LocalReport, ReportSummary, Request, Response};
 use linli_api::platform::{Catalogue, Profile};
 use linli_api::report::{Place, ReportDraft, Urgency};
 use linli_api::{CommentId, ReportId};
@@ -119,6 +119,11 @@ pub async fn call(core: &Core, request: Request) -> anyhow::Result<Response> {
         .map_err(|e| anyhow!("{shown} failed: {} {}", e.code.as_str(), e.detail))
 }
 
+/// One report with everything the device holds of it.
+pub async fn report(core: &Core, id: ReportId) -> anyhow::Result<LocalReport> {
+    report_of(call(core, Request::Report { id }).await?)
+}
+
 fn report_of(response: Response) -> anyhow::Result<LocalReport> {
     match response {
         Response::Report(r) => Ok(r),
@@ -174,8 +179,8 @@ pub async fn catalogue(core: &Core) -> anyhow::Result<Catalogue> {
     }
 }
 
-/// Every report on the device.
-pub async fn my_reports(core: &Core) -> anyhow::Result<Vec<LocalReport>> {
+/// Every report on the device, a row each (what the list shows).
+pub async fn my_reports(core: &Core) -> anyhow::Result<Vec<ReportSummary>> {
     match call(core, Request::MyReports).await? {
         Response::Reports(r) => Ok(r),
         other => bail!("expected reports, got {other:?}"),

@@ -169,7 +169,7 @@ async fn reports_survive_kill_9_platform_crashes_and_a_locked_database() {
             r.id,
             r.delivery
         );
-        let n = device::tag_of(&r.draft.description).expect("every report is the run's");
+        let n = device::tag_of(&r.excerpt).expect("every report is the run's");
         assert!(
             device_tags.insert(n, r.id.to_string()).is_none(),
             "report #{n} twice on the device"

@@ -176,26 +176,29 @@ async fn every_operation_ends_exactly_once_through_a_faulty_network() {
                 .unwrap();
             rated.insert(*id);
         }
-        let refused: Vec<_> = on_device
+        let mut refused: Vec<_> = on_device
             .iter()
             .filter_map(|r| match &r.delivery {
                 Delivery::Rejected { error } => Some(format!("{}: {:?}", r.id, error)),
                 _ => None,
             })
-            .chain(on_device.iter().flat_map(|r| {
-                r.actions.iter().filter_map(|a| match &a.delivery {
-                    ActionDelivery::Rejected { error } => {
-                        Some(format!("action on {}: {error:?}", r.id))
-                    }
-                    _ => None,
-                })
-            }))
             .collect();
+        for r in on_device.iter().filter(|r| r.actions_refused > 0) {
+            // The row counts them; the whole report says why.
+            let whole = device::report(&core, r.id).await.unwrap();
+            refused.extend(whole.actions.iter().filter_map(|a| match &a.delivery {
+                ActionDelivery::Rejected { error } => {
+                    Some(format!("action on {}: {error:?}", r.id))
+                }
+                _ => None,
+            }));
+        }
         assert!(refused.is_empty(), "refused on the device: {refused:#?}");
-        let done = on_device
-            .iter()
-            .all(|r| matches!(r.delivery, Delivery::Delivered { .. }) && r.actions.is_empty())
-            && rated.len() == to_close.len();
+        let done = on_device.iter().all(|r| {
+            matches!(r.delivery, Delivery::Delivered { .. })
+                && r.actions_waiting == 0
+                && r.actions_refused == 0
+        }) && rated.len() == to_close.len();
         if done {
             break;
         }
@@ -217,7 +220,7 @@ async fn every_operation_ends_exactly_once_through_a_faulty_network() {
                     .iter()
                     .filter(|r| matches!(r.delivery, Delivery::Delivered { .. }))
                     .count(),
-                on_device.iter().map(|r| r.actions.len()).sum::<usize>(),
+                on_device.iter().map(|r| r.actions_waiting).sum::<u32>(),
                 proxy.seen().len()
             );
         }

@@ -82,10 +82,11 @@ async fn neither_the_session_token_nor_the_code_is_ever_logged() {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let all = device::my_reports(&core).await.unwrap();
-        if all
-            .iter()
-            .all(|r| matches!(r.delivery, Delivery::Delivered { .. }) && r.actions.is_empty())
-        {
+        if all.iter().all(|r| {
+            matches!(r.delivery, Delivery::Delivered { .. })
+                && r.actions_waiting == 0
+                && r.actions_refused == 0
+        }) {
             break;
         }
         assert!(Instant::now() < deadline, "not delivered: {all:?}");

@@ -1,12 +1,14 @@
 //! The Tauri shell: one IPC command into `linli-core`, core events out to the window,
-//! desktop notifications. No business rules live here; `linli_core::Core::handle` is the same
-//! function the tests drive without a window.
+//! desktop notifications, and a start-up time line in the log. No business rules live here;
+//! `linli_core::Core::handle` is the same function the tests drive without a window.
 
-use linli_api::ApiError;
 use linli_api::ipc::{self, Request, Response};
+use linli_api::{ApiError, ErrorCode};
 use linli_core::{Core, CoreConfig, EventSink};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -36,10 +38,82 @@ impl EventSink for WindowSink {
     }
 }
 
-/// The one command: every request from the UI goes through `Core::handle`.
+/// The command for everything the UI asks: every request goes through `Core::handle`.
 #[tauri::command]
-async fn rpc(core: tauri::State<'_, Core>, request: Request) -> Result<Response, ApiError> {
-    core.handle(request).await
+async fn rpc(core: tauri::State<'_, CoreSlot>, request: Request) -> Result<Response, ApiError> {
+    core.get().await?.handle(request).await
+}
+
+/// The core, opened beside the window's first load rather than before it.
+///
+/// Opening it reads the keychain, the SQLite file, the system's TLS roots and text size; done
+/// in `setup` it held the main thread, and with it the webview's first page load, for all
+/// of that. Now `setup` starts opening it on a worker thread and the first request waits
+/// for it, while the page and its WebAssembly load at the same time. A core that cannot be
+/// opened answers every request with the reason (the UI shows it, with a retry that tries
+/// opening again) instead of the app dying before it has a window.
+#[derive(Clone)]
+struct CoreSlot {
+    app: AppHandle,
+    core: Arc<tokio::sync::OnceCell<Core>>,
+}
+
+impl CoreSlot {
+    fn new(app: AppHandle) -> Self {
+        Self {
+            app,
+            core: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
+    /// The open core; the first caller opens it (and starts its sync), the others wait.
+    async fn get(&self) -> Result<Core, ApiError> {
+        self.core
+            .get_or_try_init(|| async {
+                let app = self.app.clone();
+                let opened = tauri::async_runtime::spawn_blocking(move || open_core(&app))
+                    .await
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                let core = opened.map_err(|e| {
+                    log::error!("could not open the device's data: {e:#}");
+                    ApiError::new(ErrorCode::Internal, format!("{e:#}"))
+                })?;
+                core.start_sync();
+                Ok(core)
+            })
+            .await
+            .cloned()
+    }
+}
+
+/// When [`run`] began: start-up time is counted from here.
+static LAUNCHED: OnceLock<Instant> = OnceLock::new();
+
+/// Whether the first screen has been reported (only the first one says how long start took).
+static FIRST_SCREEN: AtomicBool = AtomicBool::new(false);
+
+/// The UI calls this once, when its first screen shows its data and takes input: the shell
+/// logs how long start-up took (`ready: home screen interactive after 412 ms`), the figure
+/// to watch on slow phones. The screen name comes from our own UI; anything but a short
+/// lower-case word is logged as `other` so a log line never carries arbitrary text.
+#[tauri::command]
+fn ready(screen: String) {
+    if FIRST_SCREEN.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let since = LAUNCHED.get().map_or(0, |t| t.elapsed().as_millis());
+    log::info!(
+        "ready: {} screen interactive after {since} ms",
+        screen_name(&screen)
+    );
+}
+
+/// The screen name as logged (see [`ready`]).
+fn screen_name(screen: &str) -> &str {
+    let plain = !screen.is_empty()
+        && screen.len() <= 32
+        && screen.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+    if plain { screen } else { "other" }
 }
 
 /// Where the device keeps its data: `LINLI_APP_DATA_DIR` when set (tests, portable installs),
@@ -60,29 +134,48 @@ fn open_core(app: &AppHandle) -> anyhow::Result<Core> {
     // A configured address wins over the default; the core validates it either way.
     config.platform_url = std::env::var("LINLI_PLATFORM_URL").ok();
     // Ask the OS, not the webview, which language the person uses.
-    config.os_language = tauri_plugin_os::locale();
+    config.os_language = sys_locale::get_locale();
     Ok(Core::open(config)?)
 }
 
 /// Builds and runs the app. On phones this is the entry point the OS calls.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    LAUNCHED.get_or_init(Instant::now);
     tauri::Builder::default()
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
                 .build(),
         )
+        // No OS plugin: its JavaScript API went unused, and building its start-up script
+        // ran `lsb_release` on the main thread before the window could open.
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_os::init())
         .setup(|app| {
-            let core = open_core(app.handle())?;
-            let sync = core.clone();
-            tauri::async_runtime::spawn(async move { sync.start_sync() });
-            app.manage(core);
+            let core = CoreSlot::new(app.handle().clone());
+            app.manage(core.clone());
+            // Open it now, beside the page load, not when the page first asks.
+            tauri::async_runtime::spawn(async move {
+                let _ = core.get().await;
+            });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![rpc])
+        .invoke_handler(tauri::generate_handler![rpc, ready])
         .run(tauri::generate_context!())
         .expect("the Linli window could not start");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::screen_name;
+
+    #[test]
+    fn only_plain_screen_names_reach_the_log() {
+        assert_eq!(screen_name("home"), "home");
+        assert_eq!(screen_name("sign-in"), "sign-in");
+        assert_eq!(screen_name(""), "other");
+        assert_eq!(screen_name("home\nERROR forged line"), "other");
+        assert_eq!(screen_name("Home"), "other");
+        assert_eq!(screen_name(&"a".repeat(33)), "other");
+    }
 }

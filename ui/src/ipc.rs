@@ -106,3 +106,40 @@ pub fn listen(handler: impl Fn(Event) + 'static) {
         Err(e) => web_sys::console::warn_1(&format!("listen failed: {}", describe(&e)).into()),
     }
 }
+
+thread_local! {
+    static FIRST_SCREEN_TOLD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Tells the shell, once per page load, that the first screen (`"home"`, `"sign-in"`) shows
+/// its data and takes input; the shell logs how long start-up took. Later screens say nothing.
+/// A host without the `ready` command (the Chromium test host) only costs a console warning.
+pub fn first_screen_ready(screen: &'static str) {
+    if FIRST_SCREEN_TOLD.replace(true) {
+        return;
+    }
+    let Some((core, invoke)) = lookup(&["__TAURI__", "core", "invoke"]) else {
+        return;
+    };
+    let args = Object::new();
+    let _ = Reflect::set(
+        &args,
+        &JsValue::from_str("screen"),
+        &JsValue::from_str(screen),
+    );
+    match invoke
+        .call2(&core, &JsValue::from_str(READY_COMMAND), &args)
+        .map(|p| p.dyn_into::<Promise>())
+    {
+        Ok(Ok(promise)) => wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = JsFuture::from(promise).await {
+                web_sys::console::warn_1(&format!("ready: {}", describe(&e)).into());
+            }
+        }),
+        Ok(Err(_)) => {}
+        Err(e) => web_sys::console::warn_1(&format!("ready: {}", describe(&e)).into()),
+    }
+}
+
+/// The shell's command for [`first_screen_ready`].
+pub const READY_COMMAND: &str = "ready";

@@ -293,6 +293,56 @@ pub struct LocalReport {
     pub updated_at: Timestamp,
 }
 
+/// One row of the person's list of reports ([`Request::MyReports`]): what the list shows of a
+/// report, without its timeline, photos, actions or the platform's whole answer, so the list
+/// stays quick with thousands of reports on the device. The whole report is
+/// [`Request::Report`]; both are read from the same rows, so they always agree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    /// Created on the device.
+    pub id: ReportId,
+    /// Whether the person wrote it or follows it.
+    pub relation: Relation,
+    /// Category code, once chosen.
+    pub category: Option<String>,
+    /// The start of the description ([`ReportSummary::excerpt`]).
+    pub excerpt: String,
+    /// Outbox state (with the platform's number once delivered).
+    pub delivery: Delivery,
+    /// The platform's status, once delivered.
+    pub status: Option<ReportStatus>,
+    /// Photos attached to the report (not to its comments).
+    pub photos: u32,
+    /// Actions on it (confirm, reopen, rate, comment...) waiting to reach the platform.
+    pub actions_waiting: u32,
+    /// Actions on it the platform refused, kept until the person dismisses them.
+    pub actions_refused: u32,
+    /// When the resident started it (the list's order, newest first).
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+}
+
+impl ReportSummary {
+    /// How many characters of the description a list row shows.
+    pub const EXCERPT_CHARS: usize = 80;
+
+    /// The start of a description as a list row shows it: without surrounding blanks, at most
+    /// [`ReportSummary::EXCERPT_CHARS`] characters.
+    pub fn excerpt(description: &str) -> String {
+        let words = description.trim();
+        // No more bytes than the limit means no more characters either: nothing to count.
+        let end = if words.len() <= Self::EXCERPT_CHARS {
+            words.len()
+        } else {
+            words
+                .char_indices()
+                .nth(Self::EXCERPT_CHARS)
+                .map_or(words.len(), |(at, _)| at)
+        };
+        words[..end].to_string()
+    }
+}
+
 /// How the device is doing with the platform.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncState {
@@ -395,9 +445,9 @@ pub enum Request {
         /// Which draft.
         id: ReportId,
     },
-    /// All reports on the device, newest first. → [`Response::Reports`]
+    /// The person's reports on the device, newest first, one row each. → [`Response::Reports`]
     MyReports,
-    /// One report with its timeline. → [`Response::Report`]
+    /// One report with its timeline, photos and actions. → [`Response::Report`]
     Report {
         /// Which report.
         id: ReportId,
@@ -530,8 +580,8 @@ pub enum Response {
     Catalogue(Catalogue),
     /// One report.
     Report(LocalReport),
-    /// Many reports.
-    Reports(Vec<LocalReport>),
+    /// The person's reports, one row each.
+    Reports(Vec<ReportSummary>),
     /// A photo as a `data:` URL.
     Photo(String),
     /// Comments on one report, oldest first, the person's undelivered ones last.
@@ -678,6 +728,19 @@ mod tests {
         for d in [queued, sending, Delivery::Delivered { number: 7 }] {
             assert!(!d.is_editable(), "{d:?} must not be editable");
         }
+    }
+
+    #[test]
+    fn a_list_row_shows_the_start_of_the_words_counted_in_characters() {
+        assert_eq!(
+            ReportSummary::excerpt("\n  厨房水管漏水 \t"),
+            "厨房水管漏水"
+        );
+        let long = "漏".repeat(ReportSummary::EXCERPT_CHARS + 5);
+        let excerpt = ReportSummary::excerpt(&long);
+        assert_eq!(excerpt.chars().count(), ReportSummary::EXCERPT_CHARS);
+        assert!(long.starts_with(&excerpt));
+        assert_eq!(ReportSummary::excerpt("   "), "");
     }
 
     #[test]

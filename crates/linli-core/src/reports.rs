@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use linli_api::error::{ApiError, ErrorCode, FieldError};
 use linli_api::ids::{PhotoId, ReportId};
-use linli_api::ipc::{LocalPhoto, LocalReport};
+use linli_api::ipc::{LocalPhoto, LocalReport, ReportSummary};
 use linli_api::platform::Catalogue;
 use linli_api::report::ReportDraft;
 use linli_api::validate::{against_catalogue, validate_draft};
@@ -71,10 +71,10 @@ pub(crate) fn new_draft(inner: &Inner) -> Result<LocalReport, ApiError> {
     Ok(report)
 }
 
-/// The person's reports, newest first.
-pub(crate) fn list(inner: &Inner) -> Result<Vec<LocalReport>, ApiError> {
+/// The person's reports, newest first, one list row each.
+pub(crate) fn list(inner: &Inner) -> Result<Vec<ReportSummary>, ApiError> {
     let viewer = session::viewer(inner)?;
-    Ok(inner.store.reports(&viewer)?)
+    Ok(inner.store.report_summaries(&viewer)?)
 }
 
 /// Saves the resident's words; photos are managed separately. A form that holds the draft

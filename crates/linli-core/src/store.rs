@@ -7,7 +7,7 @@ use crate::outbox;
 use linli_api::Timestamp;
 use linli_api::error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 use linli_api::ids::{ActionId, CommentId, PhotoId, ReportId, UserId};
-use linli_api::ipc::{Delivery, LocalAction, LocalPhoto, LocalReport, Relation};
+use linli_api::ipc::{Delivery, LocalAction, LocalPhoto, LocalReport, Relation, ReportSummary};
 use linli_api::platform::{Catalogue, NewReport, PartyTime, Profile, ReportDetail};
 use linli_api::report::{
     Place, Report, ReportDraft, ReportStatus, TimelineEntry, TimelineKind, Urgency,
@@ -18,7 +18,7 @@ use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use time::format_description::well_known::Rfc3339;
 
 /// File name of the database inside the data directory.
@@ -27,13 +27,16 @@ pub const DB_FILE: &str = "linli.db";
 const OUTBOX_REPORT: &str = "report";
 
 mod actions;
+mod list;
 pub use actions::ActionDone;
+use list::{ListModel, Touched};
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_initial.sql")),
         M::up(include_str!("../migrations/0002_report_platform.sql")),
         M::up(include_str!("../migrations/0003_actions.sql")),
+        M::up(include_str!("../migrations/0004_report_list.sql")),
     ])
 }
 
@@ -135,6 +138,10 @@ pub struct Applied {
 /// The device database.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// The person's list as of the last listing (see [`list`]); only used with `conn` held.
+    list: Mutex<Option<ListModel>>,
+    /// The `reports` rows written since, from SQLite's update hook.
+    touched: Arc<Mutex<Touched>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -175,8 +182,11 @@ type RawReport = (
 );
 /// Relation, visibility, the platform's report and time held.
 type RawIssue4 = (String, String, Option<String>, String);
-type RawOutbox = (
-    Option<String>,
+/// An outbox row's state (`None`: the report has no row, a draft) and its other columns.
+type RawOutbox = (Option<String>, RawOutboxDetails);
+/// Attempts, next attempt, last error (JSON), bytes sent and bytes in all: all `None` without a
+/// row.
+type RawOutboxDetails = (
     Option<i64>,
     Option<String>,
     Option<String>,
@@ -200,20 +210,26 @@ fn raw_report(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawReport> {
         row.get(11)?,
         (
             row.get(12)?,
-            row.get(13)?,
-            row.get(14)?,
-            row.get(15)?,
-            row.get(16)?,
-            row.get(17)?,
+            (
+                row.get(13)?,
+                row.get(14)?,
+                row.get(15)?,
+                row.get(16)?,
+                row.get(17)?,
+            ),
         ),
         (row.get(18)?, row.get(19)?, row.get(20)?, row.get(21)?),
     ))
 }
 
-fn delivery_of(raw: &RawOutbox, number: Option<i64>) -> Result<Delivery, Error> {
-    let (state, attempts, next, last_error, sent, total) = raw;
+fn delivery_of(
+    state: Option<&str>,
+    details: &RawOutboxDetails,
+    number: Option<i64>,
+) -> Result<Delivery, Error> {
+    let (attempts, next, last_error, sent, total) = details;
     let last_error: Option<ApiError> = last_error.as_deref().map(from_json).transpose()?;
-    Ok(match state.as_deref() {
+    Ok(match state {
         None => Delivery::Draft,
         Some("queued") => Delivery::Queued {
             attempts: attempts.unwrap_or(0) as u32,
@@ -270,7 +286,7 @@ fn report_from_raw(
         id,
         draft,
         photos,
-        delivery: delivery_of(&outbox, number)?,
+        delivery: delivery_of(outbox.0.as_deref(), &outbox.1, number)?,
         status: status.as_deref().map(from_wire).transpose()?,
         handling_party: party.as_deref().map(from_wire).transpose()?,
         place_label,
@@ -334,6 +350,12 @@ fn require_report(conn: &Connection, id: ReportId) -> Result<LocalReport, Error>
     load_report(conn, id)?.ok_or_else(|| not_found("report"))
 }
 
+/// Locks, whether or not a thread panicked holding the lock: what these locks guard is whole
+/// after every statement.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn touch(tx: &Transaction<'_>, id: ReportId, now: Timestamp) -> Result<(), Error> {
     tx.execute(
         "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
@@ -351,10 +373,25 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Pages kept in memory, in KiB (negative). SQLite's default of 2 MiB is less than the
+        // list index of ten thousand reports (`reports_listed`, about 2 MiB), so each listing
+        // read all of it from the file again.
+        conn.pragma_update(None, "cache_size", -8192)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn)?;
+        // Installed after the migrations and before anything else writes: from here on every
+        // write to a report's row is seen by the list (see [`list`]).
+        let touched = Arc::new(Mutex::new(Touched::default()));
+        let seen = touched.clone();
+        conn.update_hook(Some(move |_, _: &str, table: &str, rowid| {
+            if table == "reports" {
+                lock(&seen).note(rowid);
+            }
+        }))?;
         let store = Store {
             conn: Mutex::new(conn),
+            list: Mutex::new(None),
+            touched,
         };
         let recovered = store.recover_sending()?;
         if recovered > 0 {
@@ -369,7 +406,7 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back on drop), so the connection is still good.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.conn)
     }
 
     /// Runs `f` in one transaction: all of it is written, or none.
@@ -487,7 +524,15 @@ impl Store {
         self.write(|tx| {
             tx.execute("DELETE FROM profile", [])?;
             forget_person(tx)
-        })
+        })?;
+        self.forget_list();
+        Ok(())
+    }
+
+    /// Drops the list kept in memory, so a signed-out person's rows do not stay in memory.
+    fn forget_list(&self) {
+        let _conn = self.conn();
+        *lock(&self.list) = None;
     }
 
     /// Forgets everything tied to one platform (after the address changed): profile,
@@ -501,7 +546,9 @@ impl Store {
                 params![keys::FEED_LAST_SEQ, keys::SESSION_EXPIRED],
             )?;
             Ok(())
-        })
+        })?;
+        self.forget_list();
+        Ok(())
     }
 
     /// The cached catalogue of `platform_url`, if any.
@@ -636,32 +683,16 @@ impl Store {
         .transpose()
     }
 
-    /// The reports of the person known on `viewer`'s platform, newest first; none when nobody
-    /// is known.
-    pub fn reports(&self, viewer: &Viewer) -> Result<Vec<LocalReport>, Error> {
-        let Some(me) = viewer.user_id else {
+    /// The list rows of the person known on `viewer`'s platform, newest first; none when nobody
+    /// is known. Kept in memory between listings and brought up to date with the reports
+    /// written since (see `store/list.rs`), so a listing costs a copy of the rows.
+    pub fn report_summaries(&self, viewer: &Viewer) -> Result<Vec<ReportSummary>, Error> {
+        if viewer.user_id.is_none() {
             return Ok(Vec::new());
-        };
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {REPORT_COLUMNS} {REPORT_FROM}
-             WHERE r.owner_user_id = ?1 AND r.platform_url = ?2
-             ORDER BY r.created_at DESC, r.id DESC"
-        ))?;
-        let raws = stmt
-            .query_map(params![me.0, viewer.platform_url], raw_report)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut out = Vec::with_capacity(raws.len());
-        for raw in raws {
-            let id: ReportId = raw
-                .0
-                .parse()
-                .map_err(|e| Error::Corrupt(format!("report id: {e}")))?;
-            let photos = photos_of(&conn, id)?;
-            let actions = actions::actions_of(&conn, id)?;
-            out.push(report_from_raw(raw, photos, actions)?);
         }
-        Ok(out)
+        let conn = self.conn();
+        let touched = std::mem::take(&mut *lock(&self.touched));
+        ListModel::listing(&mut lock(&self.list), &conn, viewer, touched)
     }
 
     /// Saves what the resident wrote (not photos), if the report is still theirs to edit.
@@ -876,18 +907,20 @@ impl Store {
                 row.get::<_, String>(2)?,
                 (
                     row.get::<_, Option<String>>(3)?,
-                    row.get::<_, Option<i64>>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                    row.get::<_, Option<i64>>(7)?,
-                    row.get::<_, Option<i64>>(8)?,
+                    (
+                        row.get::<_, Option<i64>>(4)?,
+                        row.get::<_, Option<String>>(5)?,
+                        row.get::<_, Option<String>>(6)?,
+                        row.get::<_, Option<i64>>(7)?,
+                        row.get::<_, Option<i64>>(8)?,
+                    ),
                 ),
                 row.get::<_, Option<String>>(9)?,
             ))
         })?;
         for row in rows {
             let (seq, record_id, key, raw, action) = row?;
-            let delivery = delivery_of(&raw, None)?;
+            let delivery = delivery_of(raw.0.as_deref(), &raw.1, None)?;
             let attempts = match &delivery {
                 Delivery::Queued { attempts, .. } => *attempts,
                 _ => 0,
@@ -1598,7 +1631,7 @@ mod tests {
             )
             .unwrap();
         assert!(applied.imported);
-        assert_eq!(s.reports(&me()).unwrap().len(), 2);
+        assert_eq!(s.report_summaries(&me()).unwrap().len(), 2);
     }
 
     fn profile(user: i64) -> Profile {
@@ -1679,7 +1712,7 @@ mod tests {
         // Signed out on a shared tablet: nothing of theirs shows, nothing of theirs is counted.
         s.forget_profile().unwrap();
         let nobody = nobody();
-        assert_eq!(s.reports(&nobody).unwrap(), vec![]);
+        assert_eq!(s.report_summaries(&nobody).unwrap(), vec![]);
         assert!(!s.is_visible(mine, &nobody).unwrap());
         assert_eq!(s.pending_count(&nobody).unwrap(), 0);
 
@@ -1701,7 +1734,7 @@ mod tests {
         s.save_profile(URL, &profile(6)).unwrap();
         let them = viewer(URL, Some(6));
         let theirs: Vec<_> = s
-            .reports(&them)
+            .report_summaries(&them)
             .unwrap()
             .into_iter()
             .map(|r| r.id)
@@ -1723,7 +1756,7 @@ mod tests {
         // The first person, back, finds their report waiting for them.
         s.save_profile(URL, &profile(5)).unwrap();
         let mine_again: Vec<_> = s
-            .reports(&me())
+            .report_summaries(&me())
             .unwrap()
             .into_iter()
             .map(|r| r.id)
@@ -1748,7 +1781,7 @@ mod tests {
         let there = viewer(other, Some(5));
         assert_eq!(s.next_due(UserId(5), other, T0, true, &[]).unwrap(), None);
         assert_eq!(s.next_wake(UserId(5), other).unwrap(), None);
-        assert_eq!(s.reports(&there).unwrap(), vec![]);
+        assert_eq!(s.report_summaries(&there).unwrap(), vec![]);
         assert!(!s.is_visible(id, &there).unwrap());
         assert_eq!(s.pending_count(&there).unwrap(), 0);
 
@@ -1766,7 +1799,7 @@ mod tests {
         )
         .unwrap();
         let listed: Vec<_> = s
-            .reports(&there)
+            .report_summaries(&there)
             .unwrap()
             .into_iter()
             .map(|r| r.id)
@@ -2034,10 +2067,12 @@ mod tests {
         };
         let applied = s.apply_detail(&detail, URL, UserId(5), T0).unwrap();
         assert_eq!(applied.relation, Relation::Following);
-        let listed = s.reports(&me()).unwrap();
+        let listed = s.report_summaries(&me()).unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].status, Some(ReportStatus::InProgress));
-        assert_eq!(listed[0].platform.as_ref().map(|p| p.affected), Some(2));
+        assert_eq!(listed[0].relation, Relation::Following);
+        let shown = s.report(theirs).unwrap().unwrap();
+        assert_eq!(shown.platform.as_ref().map(|p| p.affected), Some(2));
 
         // One of the person's own cannot be followed.
         let mine = sent(&s);
@@ -2074,12 +2109,400 @@ mod tests {
             .unwrap();
         assert_eq!(s.report(theirs).unwrap(), None);
         assert_eq!(
-            s.reports(&me())
+            s.report_summaries(&me())
                 .unwrap()
                 .into_iter()
                 .map(|r| r.id)
                 .collect::<Vec<_>>(),
             [mine]
+        );
+    }
+
+    /// What the list must show of a report, worked out from the whole report.
+    fn as_listed(r: &LocalReport) -> ReportSummary {
+        use linli_api::ipc::ActionDelivery;
+        let actions = |f: fn(&ActionDelivery) -> bool| {
+            r.actions.iter().filter(|a| f(&a.delivery)).count() as u32
+        };
+        ReportSummary {
+            id: r.id,
+            relation: r.relation,
+            category: r.draft.category.clone(),
+            excerpt: ReportSummary::excerpt(&r.draft.description),
+            delivery: r.delivery.clone(),
+            status: r.status,
+            photos: r.photos.len() as u32,
+            actions_waiting: actions(|d| {
+                matches!(d, ActionDelivery::Queued { .. } | ActionDelivery::Sending)
+            }),
+            actions_refused: actions(|d| matches!(d, ActionDelivery::Rejected { .. })),
+            created_at: r.created_at,
+        }
+    }
+
+    /// The list holds exactly `ids`, newest first, and each row says what the report's detail
+    /// says.
+    fn assert_list_matches_detail(s: &Store, ids: &[ReportId]) -> Vec<ReportSummary> {
+        let listed = s.report_summaries(&me()).unwrap();
+        let mut expected: Vec<ReportSummary> = ids
+            .iter()
+            .map(|id| as_listed(&s.report(*id).unwrap().unwrap()))
+            .collect();
+        expected.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id.to_string())));
+        assert_eq!(listed, expected);
+        listed
+    }
+
+    fn photo(bytes: u64) -> LocalPhoto {
+        LocalPhoto {
+            id: PhotoId::new(),
+            width: 640,
+            height: 480,
+            bytes,
+        }
+    }
+
+    #[test]
+    fn each_row_of_the_list_says_what_the_report_says() {
+        use linli_api::ipc::ActionKind;
+        use linli_api::platform::SimilarReport;
+        let (dir, s) = store();
+        // Listed before anything is written, so what follows reaches the list as changes to a
+        // list already read.
+        assert_eq!(s.report_summaries(&me()).unwrap(), vec![]);
+        s.save_profile(URL, &profile(5)).unwrap();
+        let at = |minutes: i64| T0 + time::Duration::minutes(minutes);
+        let mut ids = Vec::new();
+        let new = |ids: &mut Vec<ReportId>, minutes: i64| {
+            let id = ReportId::new();
+            s.new_draft(id, &me(), at(minutes)).unwrap();
+            ids.push(id);
+            id
+        };
+        // Listed after every change, so each reaches the list on its own: a change the list
+        // missed is not hidden by another write to the same report.
+        let check = |ids: &[ReportId]| assert_list_matches_detail(&s, ids);
+
+        // A draft with two photos and words longer than a row shows, after blank lines.
+        let draft = new(&mut ids, 0);
+        check(&ids);
+        let words = format!("\n  {}", "楼道灯坏了，晚上看不见台阶。".repeat(10));
+        s.save_draft(
+            draft,
+            &ReportDraft {
+                description: words,
+                ..complete()
+            },
+            at(0),
+        )
+        .unwrap();
+        check(&ids);
+        s.add_photo(draft, &photo(1000), at(0)).unwrap();
+        check(&ids);
+        s.add_photo(draft, &photo(2000), at(0)).unwrap();
+        check(&ids);
+        // One started at the same moment, without a category yet: the id breaks the tie.
+        let twin = new(&mut ids, 0);
+        check(&ids);
+
+        // Queued after a failed attempt, with a photo.
+        let queued = new(&mut ids, 1);
+        check(&ids);
+        s.save_draft(queued, &complete(), at(1)).unwrap();
+        check(&ids);
+        s.add_photo(queued, &photo(3000), at(1)).unwrap();
+        check(&ids);
+        s.submit(queued, &me(), at(1), |_| vec![]).unwrap();
+        check(&ids);
+        let item = due(&s, &[]).unwrap();
+        assert!(s.start_sending(item.seq, 3000, at(1)).unwrap());
+        check(&ids);
+        let waiting = Delivery::Queued {
+            attempts: 1,
+            next_attempt_at: Some(at(2)),
+            last_error: Some(ApiError::new(ErrorCode::PlatformUnreachable, "down")),
+        };
+        s.mark_failed(item.seq, &waiting, at(1)).unwrap();
+        check(&ids);
+
+        // Being sent now, part of the way.
+        let sending = new(&mut ids, 2);
+        check(&ids);
+        s.save_draft(sending, &complete(), at(2)).unwrap();
+        check(&ids);
+        s.submit(sending, &me(), at(2), |_| vec![]).unwrap();
+        check(&ids);
+        let item = due(&s, &[]).unwrap();
+        assert_eq!(item.report_id, sending, "the first is backing off");
+        assert!(s.start_sending(item.seq, 5000, at(2)).unwrap());
+        check(&ids);
+        s.set_progress(item.seq, 1200).unwrap();
+        check(&ids);
+
+        // Refused by the platform.
+        let refused = new(&mut ids, 3);
+        check(&ids);
+        s.save_draft(refused, &complete(), at(3)).unwrap();
+        check(&ids);
+        s.submit(refused, &me(), at(3), |_| vec![]).unwrap();
+        check(&ids);
+        let item = due(&s, &[]).unwrap();
+        assert!(s.start_sending(item.seq, 0, at(3)).unwrap());
+        check(&ids);
+        let no = ApiError::new(ErrorCode::NotFound, "no such unit");
+        s.mark_failed(item.seq, &Delivery::Rejected { error: no }, at(3))
+            .unwrap();
+        check(&ids);
+
+        // Delivered and resolved, with a refused reopen, a confirm being sent and a comment
+        // with a photo waiting (the comment's photo is not the report's).
+        let delivered = new(&mut ids, 4);
+        check(&ids);
+        s.save_draft(delivered, &complete(), at(4)).unwrap();
+        check(&ids);
+        s.submit(delivered, &me(), at(4), |_| vec![]).unwrap();
+        check(&ids);
+        let item = due(&s, &[]).unwrap();
+        assert!(s.start_sending(item.seq, 0, at(4)).unwrap());
+        check(&ids);
+        let report = platform_report(delivered, ReportStatus::Resolved);
+        s.mark_delivered(item.seq, &report, at(4)).unwrap();
+        check(&ids);
+        let reopen = ActionId::new();
+        let reason = "还是漏水".to_string();
+        s.add_action(reopen, delivered, &ActionKind::Reopen { reason }, at(5))
+            .unwrap();
+        check(&ids);
+        let item = due(&s, &[]).unwrap();
+        assert_eq!(item.action, Some(reopen));
+        assert!(s.start_sending(item.seq, 0, at(5)).unwrap());
+        check(&ids);
+        let late = ApiError::new(ErrorCode::InvalidTransition, "too late");
+        s.mark_failed(item.seq, &Delivery::Rejected { error: late }, at(5))
+            .unwrap();
+        check(&ids);
+        s.add_action(ActionId::new(), delivered, &ActionKind::Confirm, at(6))
+            .unwrap();
+        check(&ids);
+        let comment = ActionKind::Comment {
+            comment_id: CommentId::new(),
+            body: "师傅什么时候来？".into(),
+            photos: vec![photo(4000)],
+        };
+        s.add_action(ActionId::new(), delivered, &comment, at(6))
+            .unwrap();
+        check(&ids);
+        let item = due(&s, &[]).unwrap();
+        assert!(s.start_sending(item.seq, 0, at(6)).unwrap());
+        check(&ids);
+
+        // A neighbour's report, followed (the follow not sent yet), and one of the person's
+        // own imported from another device.
+        let theirs = ReportId::new();
+        let similar = SimilarReport {
+            id: theirs,
+            number: 77,
+            category: "lifts".into(),
+            place_label: "2栋".into(),
+            description: "电梯门关不上".into(),
+            status: ReportStatus::Acknowledged,
+            created_at: at(7),
+            affected: 1,
+            following: false,
+            mine: false,
+        };
+        ids.push(theirs);
+        s.follow(&similar, &me(), ActionId::new(), at(7)).unwrap();
+        check(&ids);
+        let imported = ReportId::new();
+        let mut report = platform_report(imported, ReportStatus::InProgress);
+        report.created_at = at(8);
+        let detail = ReportDetail {
+            report,
+            timeline: vec![],
+            time_held: vec![],
+        };
+        ids.push(imported);
+        s.apply_detail(&detail, URL, UserId(5), at(8)).unwrap();
+        check(&ids);
+
+        // Someone else's report on the same device is not in the list.
+        let someone_else = ReportId::new();
+        s.new_draft(someone_else, &viewer(URL, Some(6)), at(9))
+            .unwrap();
+        check(&ids);
+
+        let listed = assert_list_matches_detail(&s, &ids);
+        let row = |id: ReportId| listed.iter().find(|r| r.id == id).unwrap().clone();
+        // The comparison above is only as good as the states it covered: each is here.
+        assert_eq!(row(draft).photos, 2);
+        assert_eq!(
+            row(draft).excerpt.chars().count(),
+            ReportSummary::EXCERPT_CHARS
+        );
+        assert!(row(draft).excerpt.starts_with("楼道灯坏了"));
+        assert_eq!(row(twin).category, None);
+        assert!(matches!(
+            row(queued).delivery,
+            Delivery::Queued { attempts: 1, .. }
+        ));
+        assert_eq!(row(queued).photos, 1);
+        assert_eq!(
+            row(sending).delivery,
+            Delivery::Sending {
+                sent_bytes: 1200,
+                total_bytes: 5000
+            }
+        );
+        assert!(matches!(row(refused).delivery, Delivery::Rejected { .. }));
+        let d = row(delivered);
+        assert_eq!(d.delivery, Delivery::Delivered { number: 1001 });
+        assert_eq!(d.status, Some(ReportStatus::Resolved));
+        assert_eq!((d.photos, d.actions_waiting, d.actions_refused), (0, 2, 1));
+        assert_eq!(row(theirs).relation, Relation::Following);
+        assert_eq!(row(theirs).actions_waiting, 1);
+        assert_eq!(row(imported).status, Some(ReportStatus::InProgress));
+
+        // Later changes, each listed on its own too.
+        s.recover_sending().unwrap();
+        check(&ids);
+        s.submit(refused, &me(), at(10), |_| vec![]).unwrap();
+        check(&ids);
+        let first_photo = s.report(draft).unwrap().unwrap().photos[0].id;
+        s.remove_photo(draft, first_photo, at(10)).unwrap();
+        check(&ids);
+        s.dismiss_action(reopen).unwrap();
+        check(&ids);
+        let item = s
+            .next_due(UserId(5), URL, at(11), false, &[])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (item.report_id, item.action),
+            (queued, None),
+            "its wait is over"
+        );
+        assert!(s.start_sending(item.seq, 0, at(11)).unwrap());
+        check(&ids);
+        s.mark_delivered(
+            item.seq,
+            &platform_report(queued, ReportStatus::Received),
+            at(11),
+        )
+        .unwrap();
+        check(&ids);
+        ids.retain(|id| *id != twin);
+        s.discard(twin).unwrap();
+        let listed = assert_list_matches_detail(&s, &ids);
+        let row = |id: ReportId| listed.iter().find(|r| r.id == id).unwrap().clone();
+        assert_eq!(row(draft).photos, 1);
+        assert!(matches!(row(refused).delivery, Delivery::Queued { .. }));
+        assert!(matches!(row(queued).delivery, Delivery::Delivered { .. }));
+        assert_eq!(row(delivered).actions_refused, 0);
+
+        // The list kept up to date is the list read afresh.
+        let fresh = Store::open(dir.path()).unwrap();
+        assert_eq!(fresh.report_summaries(&me()).unwrap(), listed);
+
+        // A write by another connection to the file is seen too.
+        let other = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        other
+            .execute(
+                "UPDATE reports SET category = 'lifts' WHERE id = ?1",
+                [draft.to_string()],
+            )
+            .unwrap();
+        let listed = assert_list_matches_detail(&s, &ids);
+        assert_eq!(
+            listed
+                .iter()
+                .find(|r| r.id == draft)
+                .unwrap()
+                .category
+                .as_deref(),
+            Some("lifts")
+        );
+    }
+
+    #[test]
+    fn the_list_follows_many_changes_at_once_and_a_change_of_person() {
+        let (_d, s) = store();
+        s.save_profile(URL, &profile(5)).unwrap();
+        let first = sent(&s);
+        assert_eq!(s.report_summaries(&me()).unwrap().len(), 1);
+        // More reports written between two listings than are worth reading one by one.
+        let mut ids = vec![first];
+        for minute in 1..=100 {
+            let id = ReportId::new();
+            s.new_draft(id, &me(), T0 + time::Duration::minutes(minute))
+                .unwrap();
+            ids.push(id);
+        }
+        let listed = assert_list_matches_detail(&s, &ids);
+        assert_eq!(listed[0].id, ids[100], "newest first");
+        // Someone else signs in on the device: none of it is theirs.
+        s.save_profile(URL, &profile(6)).unwrap();
+        assert_eq!(s.report_summaries(&viewer(URL, Some(6))).unwrap(), vec![]);
+        // Back to the first person, one more change is read on its own.
+        s.save_profile(URL, &profile(5)).unwrap();
+        assert_list_matches_detail(&s, &ids);
+        s.discard(ids[100]).unwrap();
+        ids.pop();
+        assert_list_matches_detail(&s, &ids);
+    }
+
+    #[test]
+    fn reports_stored_before_the_list_index_list_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let (draft, queued, delivered) = (ReportId::new(), ReportId::new(), ReportId::new());
+        {
+            // A device still on the schema before migration 0004.
+            let mut conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            migrations().to_version(&mut conn, 3).unwrap();
+            let report = "INSERT INTO reports (id, owner_user_id, platform_url, category,
+                              description, number, status, created_at, updated_at)
+                          VALUES (?1, 5, ?2, 'water_plumbing', '水管漏水', ?3, ?4, ?5, ?5)";
+            let outbox = "INSERT INTO outbox (kind, record_id, idempotency_key, state, attempts,
+                              created_at, updated_at)
+                          VALUES ('report', ?1, ?1, ?2, ?3, ?4, ?4)";
+            for (i, (id, number, status)) in [
+                (draft, None, None),
+                (queued, None, None),
+                (delivered, Some(9), Some("received")),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let created = fmt_ts(T0 + time::Duration::minutes(i as i64));
+                conn.execute(
+                    report,
+                    params![id.to_string(), URL, number, status, created],
+                )
+                .unwrap();
+            }
+            conn.execute(outbox, params![queued.to_string(), "queued", 2, fmt_ts(T0)])
+                .unwrap();
+            conn.execute(
+                outbox,
+                params![delivered.to_string(), "delivered", 0, fmt_ts(T0)],
+            )
+            .unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        s.save_profile(URL, &profile(5)).unwrap();
+        let listed = assert_list_matches_detail(&s, &[draft, queued, delivered]);
+        let deliveries: Vec<_> = listed.into_iter().map(|r| r.delivery).collect();
+        assert_eq!(
+            deliveries,
+            [
+                Delivery::Delivered { number: 9 },
+                Delivery::Queued {
+                    attempts: 2,
+                    next_attempt_at: None,
+                    last_error: None
+                },
+                Delivery::Draft
+            ]
         );
     }
 }

@@ -183,7 +183,10 @@ impl Localizer {
     /// A moment as a person reads it, at their UTC offset: "2025年11月29日 18:04",
     /// "29 Nov 2025, 18:04".
     pub fn date_time(&self, at: OffsetDateTime, offset: UtcOffset) -> String {
-        let local = at.to_offset(offset);
+        // The last hours of year 9999 (or the first of year 0) do not exist at every offset:
+        // such a moment, which only a broken or hostile platform sends, is shown at the offset
+        // it came with rather than taking the screen down.
+        let local = at.checked_to_offset(offset).unwrap_or(at);
         let clock = format!("{:02}:{:02}", local.hour(), local.minute());
         self.text_with(
             "date-time",

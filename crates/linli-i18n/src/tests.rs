@@ -387,6 +387,21 @@ fn date_times_use_the_local_offset() {
     assert!(en.contains("Nov") && en.contains("18:04"), "{en}");
 }
 
+/// Found by fuzzing (`fuzz/`, target `fluent_arguments`): a moment at the very end of the
+/// calendar, moved to the person's offset, fell outside it and panicked.
+#[test]
+fn moments_at_the_ends_of_the_calendar_show_without_a_panic() {
+    let zh = Localizer::new(Language::ZhCn);
+    let last = time::macros::datetime!(9999-12-31 23:58:59.999 UTC);
+    let shown = zh.date_time(last, time::macros::offset!(+0:04:16));
+    assert!(shown.contains("9999") && shown.contains("23:58"), "{shown}");
+    let shown = zh.date_time(last, time::macros::offset!(+8));
+    assert!(shown.contains("9999") && shown.contains("23:58"), "{shown}");
+    // Where the offset works, it is used.
+    let shown = zh.date_time(last, time::macros::offset!(-8));
+    assert!(shown.contains("15:58"), "{shown}");
+}
+
 /// Characters that exist only in simplified writing, each common in our messages; their
 /// traditional forms are 這報請設錄長輩發門為們過還東間動時沒頁網號碼數處寫個說對應開關選擇
 /// 認證簡體轉讀. (里 is not among them: it is also the traditional 里 of 鄰里.)

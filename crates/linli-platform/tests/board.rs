@@ -187,3 +187,40 @@ async fn the_board_is_for_the_estates_people_and_periods_that_make_sense() {
     )
     .await;
 }
+
+/// Found with the fuzz harness (`fuzz/`, target `platform_requests`): a `to` early in year 0
+/// made a default start the answer could not write (a 500), and a period ending in year 9999
+/// was stored as a moment in 1819 and counted nothing.
+#[tokio::test]
+async fn periods_at_the_ends_of_the_calendar_answer_and_count() {
+    let t = TestPlatform::start().await;
+    let resident = t.sign_in(demo::RESIDENT_PHONE).await;
+    let filed = t.file(&resident, &common::leaking_pipe()).await;
+    assert_eq!(filed.status(), 201);
+
+    let board: Board = ok_json(
+        t.get(&resident, "/v1/estates/1/board?to=0000-01-10T00:00:00Z")
+            .await,
+    )
+    .await;
+    assert_eq!(at(board.from), "0000-01-01T00:00:00Z");
+    assert!(board.parties.iter().all(|p| p.received == 0));
+    let empty = problem(
+        t.get(&resident, "/v1/estates/1/board?to=0000-01-01T00:00:00Z")
+            .await,
+        422,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
+    assert_eq!(empty.errors[0].code, FieldErrorCode::EndBeforeStart);
+
+    let board: Board = ok_json(
+        t.get(
+            &resident,
+            "/v1/estates/1/board?from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(row(&board, Party::PropertyCompany).received, 1);
+}

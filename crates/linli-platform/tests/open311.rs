@@ -1214,6 +1214,39 @@ async fn errors_are_the_spec_arrays_in_both_formats() {
     assert!(mine.is_empty(), "{mine:?}");
 }
 
+/// Found by fuzzing (`fuzz/`, target `open311_requests`): a path segment that is not UTF-8
+/// once percent-decoded was answered with axum's plain-text 400, not an Open311 error.
+#[tokio::test]
+async fn a_path_that_is_not_utf8_is_an_open311_not_found_in_both_formats() {
+    let t = TestPlatform::start().await;
+    for xml in [false, true] {
+        let e = ext(xml);
+        for path in [
+            format!("/open311/%FF.{e}"),
+            format!("/open311/v2/%FF%FE.{e}"),
+            format!("/open311/v2/services/%C3%28.{e}?jurisdiction_id={JURISDICTION}"),
+            format!("/open311/v2/requests/%E5%8E.{e}?jurisdiction_id={JURISDICTION}"),
+            format!("/open311/v2/request/%80.{e}"),
+        ] {
+            let answer = get(&t, &path).await;
+            assert!(
+                answer.content_type.contains(e),
+                "{path}: {} {}",
+                answer.content_type,
+                answer.body
+            );
+            assert_error(&answer, xml, 404, "no such Open311 resource");
+        }
+        let posted = post(
+            &t,
+            &format!("/open311/v2/%FF.{e}"),
+            &[("service_code", "lifts")],
+        )
+        .await;
+        assert_error(&posted, xml, 404, "no such Open311 resource");
+    }
+}
+
 #[tokio::test]
 async fn reading_requests_needs_a_key_of_the_estate_in_both_formats() {
     let t = TestPlatform::start().await;

@@ -1,6 +1,7 @@
 // linli-testhost: stands in for the Tauri shell in a plain browser (test infrastructure only).
 //
-// Gives the page the two functions ui/src/ipc.rs uses, with Tauri's behaviour:
+// Gives the page the two functions ui/src/ipc.rs uses, with Tauri's behaviour (and answers the
+// "ready" call, which in the app only makes the shell log the start-up time):
 // - __TAURI__.core.invoke("rpc", { request }) POSTs the request to /rpc, where the test host
 //   runs the same linli_core::Core::handle the shell runs. It resolves with the Response, and
 //   rejects with the ApiError object (HTTP 422) or, for failures of the host itself, a string.
@@ -14,6 +15,9 @@
   }
 
   async function invoke(cmd, args) {
+    if (cmd === "ready") {
+      return null; // the shell logs start-up time; a browser has nothing to log it to
+    }
     if (cmd !== "rpc") {
       throw "command " + cmd + " not found";
     }

@@ -79,7 +79,7 @@ async fn queue_all(core: &Core, a: &Args) -> anyhow::Result<()> {
     let existing = device::my_reports(core).await?;
     let mut next = 0;
     for r in &existing {
-        let Some(n) = device::tag_of(&r.draft.description) else {
+        let Some(n) = device::tag_of(&r.excerpt) else {
             // Killed between starting a report and saving its words: nothing to keep.
             if r.delivery == Delivery::Draft {
                 device::call(core, linli_api::ipc::Request::DiscardDraft { id: r.id }).await?;
@@ -89,7 +89,7 @@ async fn queue_all(core: &Core, a: &Args) -> anyhow::Result<()> {
         next = next.max(n + 1);
         if r.delivery == Delivery::Draft {
             // Killed while writing it: finish it as the resident would on coming back.
-            if n % a.photo_every == 0 && r.photos.is_empty() {
+            if n % a.photo_every == 0 && r.photos == 0 {
                 device::attach(core, r.id, &device::jpeg(n as u32, 640, 480)).await?;
             }
             device::submit(core, r.id).await?;

@@ -64,6 +64,8 @@ pub fn Home() -> impl IntoView {
             .status
             .with(|s| s.as_ref().is_some_and(|s| s.settings.elderly_mode))
     });
+    // Effects run after the view is in the document: the greeting and tiles are on show.
+    Effect::new(|_| crate::ipc::first_screen_ready("home"));
     view! {
         <section class="page home">
             <FirstRunQuestion />

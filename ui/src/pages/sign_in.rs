@@ -48,6 +48,8 @@ pub fn SignIn() -> impl IntoView {
     });
     let phone_errors = errors_for(errors, |f| f == "phone");
     let code_errors = errors_for(errors, |f| f == "code");
+    // When the app opens on this screen, start-up ends here (see `ipc::first_screen_ready`).
+    Effect::new(|_| crate::ipc::first_screen_ready("sign-in"));
 
     let request_code = move || {
         errors.set(Vec::new());

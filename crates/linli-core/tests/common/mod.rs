@@ -7,7 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
-use linli_api::ipc::{AppStatus, Delivery, LocalReport, Request, Response, SyncState};
+use linli_api::ipc::{
+    AppStatus, Delivery, LocalReport, ReportSummary, Request, Response, SyncState,
+};
 use linli_api::platform::{
     Catalogue, Comment, NewComment, NewReport, Profile, ReportDetail, Resolution, SessionGrant,
     StatusChange, report_comments,
@@ -163,7 +165,7 @@ pub async fn report(core: &Core, id: ReportId) -> LocalReport {
     }
 }
 
-pub async fn my_reports(core: &Core) -> Vec<LocalReport> {
+pub async fn my_reports(core: &Core) -> Vec<ReportSummary> {
     match call(core, Request::MyReports).await {
         Response::Reports(r) => r,
         other => panic!("unexpected {other:?}"),

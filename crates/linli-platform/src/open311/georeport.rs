@@ -891,8 +891,19 @@ pub fn request_query(
     let end = date_param("end_date", end_date)?;
     let (start, end) = match (start, end) {
         (None, None) => (now - MAX_WINDOW, now),
-        (Some(start), None) => (start, start + MAX_WINDOW),
-        (None, Some(end)) => (end - MAX_WINDOW, end),
+        // A window reaching past either end of the calendar (years 0 to 9999, as far as
+        // the dates a client may send go) stops there.
+        (Some(start), None) => (
+            start,
+            start
+                .checked_add(MAX_WINDOW)
+                .unwrap_or(PrimitiveDateTime::MAX.assume_utc()),
+        ),
+        (None, Some(end)) => (
+            end.checked_sub(MAX_WINDOW)
+                .unwrap_or(PrimitiveDateTime::MIN.assume_utc()),
+            end,
+        ),
         (Some(start), Some(end)) => {
             if end < start {
                 return Err(Open311Error::bad_request("end_date is before start_date"));
@@ -1136,6 +1147,29 @@ mod tests {
         assert_eq!(backwards.unwrap_err().status, 400);
         let status = request_query(None, vec![], None, None, vec!["pending".into()], now);
         assert_eq!(status.unwrap_err().status, 400);
+    }
+
+    /// Found with the fuzz harness (`fuzz/`, target `open311_requests`): a `start_date` in
+    /// the last 90 days of year 9999 overflowed the calendar and panicked.
+    #[rstest]
+    #[case::last_day(Some("9999-12-31"), None)]
+    #[case::last_moment_west(Some("9999-12-31T23:59:59-23:59"), None)]
+    #[case::first_day_as_end(None, Some("0000-01-01T00:00:00+23:59"))]
+    fn windows_at_the_ends_of_the_calendar_stop_there(
+        #[case] start: Option<&str>,
+        #[case] end: Option<&str>,
+    ) {
+        let now = datetime!(2024-06-30 12:00:00 UTC);
+        let q = request_query(None, vec![], start, end, vec![], now).unwrap();
+        assert!(
+            q.end - q.start <= MAX_WINDOW,
+            "{:?} .. {:?}",
+            q.start,
+            q.end
+        );
+        if start.is_some() {
+            assert_eq!(q.end, PrimitiveDateTime::MAX.assume_utc());
+        }
     }
 
     #[test]

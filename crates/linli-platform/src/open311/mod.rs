@@ -70,7 +70,7 @@ use crate::store::{StoredReport, Visibility};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -154,6 +154,25 @@ fn panicked(_: Box<dyn Any + Send + 'static>) -> Response {
         Format::Xml,
         &Open311Error::new(500, "the platform failed while answering"),
     )
+}
+
+/// The `{file}` segment of a route (`requests.json`, `services/{code}.xml`...). One that is
+/// not UTF-8 once percent-decoded names no resource: it is answered 404 as an Open311 error,
+/// like any other unknown path, rather than with axum's plain-text rejection.
+struct File(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for File {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(file)) => Ok(File(file)),
+            Err(_) => Err(failure(
+                Format::guess(parts.uri.path()),
+                &Open311Error::not_found(format!("no such Open311 resource: {}", parts.uri.path())),
+            )),
+        }
+    }
 }
 
 /// A request's parameters: the query string, and for POST the form body, in order. A
@@ -290,7 +309,7 @@ fn estate_of(state: &AppState, params: &Params) -> Result<crate::store::Estate, 
 }
 
 /// Service discovery.
-async fn discovery(Path(file): Path<String>, headers: HeaderMap) -> Response {
+async fn discovery(File(file): File, headers: HeaderMap) -> Response {
     let Some(("discovery", format)) = Format::split(&file) else {
         return no_such(&file);
     };
@@ -344,7 +363,7 @@ fn no_such(file: &str) -> Response {
 /// `GET services.*` and `GET requests.*`.
 async fn list(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    File(file): File,
     RawQuery(query): RawQuery,
     parts: Parts,
 ) -> Response {
@@ -372,7 +391,7 @@ async fn services(
 /// `GET services/{code}.*`.
 async fn definition(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    File(file): File,
     RawQuery(query): RawQuery,
     parts: Parts,
 ) -> Response {
@@ -413,7 +432,7 @@ fn find_service<'a>(categories: &'a [Category], code: &str) -> Result<&'a Catego
 /// `POST requests.*`: files a report for the resident whose session is the api_key.
 async fn file_request(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    File(file): File,
     RawQuery(query): RawQuery,
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
@@ -576,7 +595,7 @@ async fn request_list(
 /// `GET requests/{id}.*`.
 async fn one_request(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    File(file): File,
     RawQuery(query): RawQuery,
     parts: Parts,
 ) -> Response {

@@ -195,7 +195,16 @@ pub fn board(
         ));
     }
     let to = query.to.unwrap_or(now);
-    let from = query.from.unwrap_or(to - DEFAULT_PERIOD);
+    // RFC 3339 writes only the years 0 to 9999: the 30 days before a `to` early in year 0
+    // start at the first moment of year 0 instead of a date the answer could not write.
+    let from = query.from.unwrap_or_else(|| {
+        let month_before = to - DEFAULT_PERIOD;
+        if month_before.year() < 0 {
+            time::macros::datetime!(0000-01-01 0:00 UTC)
+        } else {
+            month_before
+        }
+    });
     let errors = validate_period(from, to);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

@@ -183,8 +183,14 @@ fn retryable(e: &postgres::Error) -> bool {
 }
 
 fn ts(t: OffsetDateTime) -> i64 {
-    // i64 nanoseconds reach the year 2262, as in SQLite.
-    t.unix_timestamp_nanos() as i64
+    // i64 nanoseconds reach from 1677 to 2262. Moments the platform stamps are inside;
+    // a moment a client asks about (a board period up to 9999) may be outside, and
+    // stands for the first or last moment there is, so comparisons keep their order.
+    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.unix_timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 fn opt_ts(t: Option<OffsetDateTime>) -> Option<i64> {

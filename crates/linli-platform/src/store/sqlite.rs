@@ -378,8 +378,14 @@ impl SqliteStore {
 }
 
 fn ts(t: OffsetDateTime) -> i64 {
-    // i64 nanoseconds reach the year 2262.
-    t.unix_timestamp_nanos() as i64
+    // i64 nanoseconds reach from 1677 to 2262. Moments the platform stamps are inside;
+    // a moment a client asks about (a board period up to 9999) may be outside, and
+    // stands for the first or last moment there is, so comparisons keep their order.
+    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.unix_timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 fn from_ts(n: i64) -> rusqlite::Result<OffsetDateTime> {
@@ -1241,6 +1247,19 @@ mod tests {
         let s = SqliteStore::open_in_memory().unwrap();
         assert!(s.seed_if_empty(&demo::seed()).unwrap());
         s
+    }
+
+    /// Found with the fuzz harness (`fuzz/`, target `platform_requests`): a board period
+    /// ending in year 9999 wrapped round to about 1819 and counted no report.
+    #[test]
+    fn moments_beyond_the_nanosecond_range_keep_their_order() {
+        assert_eq!(
+            ts(time::macros::datetime!(9999-12-31 23:59:59 UTC)),
+            i64::MAX
+        );
+        assert_eq!(ts(time::macros::datetime!(0000-01-01 0:00 UTC)), i64::MIN);
+        let now = OffsetDateTime::from_unix_timestamp_nanos(1_750_000_000_123_456_789).unwrap();
+        assert_eq!(from_ts(ts(now)).unwrap(), now);
     }
 
     fn new_report(reporter: &User, at: OffsetDateTime) -> NewReportRecord {

@@ -71,9 +71,9 @@ pub fn ReportDetail() -> impl IntoView {
 fn Detail(report: LocalReport) -> impl IntoView {
     let state = use_app();
     let r = report.clone();
-    let delivery = move || state.uploads.with(|u| delivery_text(&r, u));
+    let delivery = move || state.uploads.with(|u| delivery_text(r.id, &r.delivery, u));
     let r = report.clone();
-    let percent = move || state.uploads.with(|u| percent_sent(&r, u));
+    let percent = move || state.uploads.with(|u| percent_sent(r.id, &r.delivery, u));
     let r = report.clone();
     let category = move || {
         state
@@ -90,7 +90,7 @@ fn Detail(report: LocalReport) -> impl IntoView {
         _ => None,
     };
     let delivered = number.is_some();
-    let waiting = waiting_reason(&report);
+    let waiting = waiting_reason(&report.delivery);
     let can_edit = report.delivery.is_editable() && report.relation == Relation::Mine;
     let edit_href = format!("/reports/{}/edit", report.id);
     let created = report.created_at;

@@ -8,7 +8,7 @@ use crate::state::use_app;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use linli_api::ApiError;
-use linli_api::ipc::{LocalReport, Request, Response};
+use linli_api::ipc::{ReportSummary, Request, Response};
 use time::format_description::well_known::Rfc3339;
 
 /// `/reports`.
@@ -81,7 +81,7 @@ pub fn MyReports() -> impl IntoView {
 }
 
 #[component]
-fn ReportItem(report: LocalReport) -> impl IntoView {
+fn ReportItem(report: ReportSummary) -> impl IntoView {
     let state = use_app();
     let href = format!("/reports/{}", report.id);
     let edit_href = format!("/reports/{}/edit", report.id);
@@ -90,16 +90,16 @@ fn ReportItem(report: LocalReport) -> impl IntoView {
     let class = delivery_class(&report.delivery);
     // Once delivered, where it stands with the parties says more than "received, #12".
     let status = report.status;
-    let r = report.clone();
+    let category = report.category.clone();
     let title = move || {
         state
             .catalogue
-            .with(|c| category_name(c.as_ref(), r.draft.category.as_deref()))
+            .with(|c| category_name(c.as_ref(), category.as_deref()))
     };
-    let r = report.clone();
-    let delivery = move || state.uploads.with(|u| delivery_text(&r, u));
-    let waiting = waiting_reason(&report);
-    let excerpt: String = report.draft.description.trim().chars().take(80).collect();
+    let (id, sent) = (report.id, report.delivery.clone());
+    let delivery = move || state.uploads.with(|u| delivery_text(id, &sent, u));
+    let waiting = waiting_reason(&report.delivery);
+    let excerpt = report.excerpt;
     let created = report.created_at;
     view! {
         <li class="report-item">

@@ -72,8 +72,12 @@ fn place_text(catalogue: Option<&Catalogue>, report: &LocalReport) -> Option<Str
 }
 
 /// Percent sent, from the freshest of the upload events and the stored delivery state.
-fn percent_sent(report: &LocalReport, uploads: &HashMap<ReportId, (u64, u64)>) -> Option<u64> {
-    let (sent, total) = match (&report.delivery, uploads.get(&report.id)) {
+fn percent_sent(
+    id: ReportId,
+    delivery: &Delivery,
+    uploads: &HashMap<ReportId, (u64, u64)>,
+) -> Option<u64> {
+    let (sent, total) = match (delivery, uploads.get(&id)) {
         // Progress can arrive before the stored state says it is sending.
         (Delivery::Queued { .. } | Delivery::Sending { .. }, Some(p)) => *p,
         (
@@ -90,12 +94,16 @@ fn percent_sent(report: &LocalReport, uploads: &HashMap<ReportId, (u64, u64)>) -
 
 /// The outbox state in words: "saved on this device, will send", "sending 45%", "received, #12",
 /// "not accepted: reason".
-fn delivery_text(report: &LocalReport, uploads: &HashMap<ReportId, (u64, u64)>) -> String {
-    if let Some(percent) = percent_sent(report, uploads) {
+fn delivery_text(
+    id: ReportId,
+    delivery: &Delivery,
+    uploads: &HashMap<ReportId, (u64, u64)>,
+) -> String {
+    if let Some(percent) = percent_sent(id, delivery, uploads) {
         return tr_with("delivery-sending", &[("percent", percent.into())]);
     }
-    let id = ids::delivery(&report.delivery);
-    match &report.delivery {
+    let id = ids::delivery(delivery);
+    match delivery {
         Delivery::Draft | Delivery::Queued { .. } | Delivery::Sending { .. } => tr(id),
         Delivery::Delivered { number } => tr_with(id, &[("number", (*number).into())]),
         Delivery::Rejected { error } => {
@@ -105,8 +113,8 @@ fn delivery_text(report: &LocalReport, uploads: &HashMap<ReportId, (u64, u64)>) 
 }
 
 /// Why a queued report has not gone yet, if the core said.
-fn waiting_reason(report: &LocalReport) -> Option<String> {
-    match &report.delivery {
+fn waiting_reason(delivery: &Delivery) -> Option<String> {
+    match delivery {
         Delivery::Queued {
             last_error: Some(e),
             ..

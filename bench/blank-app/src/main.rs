@@ -1,0 +1,59 @@
+//! The floor of the start benchmark (`bench/src/bin/start.rs`): a Tauri 2 window hosting a
+//! Leptos page with one heading and one button, built with Linli's versions, release profile,
+//! UI pipeline (`scripts/build-ui bench/blank-app/ui`), window size and security settings, and
+//! saying "ready" the way Linli does. Everything Linli has beyond this is what it costs.
+
+// No console window on Windows release builds, as Linli.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// When the process began: start-up time is counted from here, as in Linli's shell.
+static LAUNCHED: OnceLock<Instant> = OnceLock::new();
+
+/// Whether the first screen has been reported.
+static FIRST_SCREEN: AtomicBool = AtomicBool::new(false);
+
+/// The page calls this once its heading and button are on show; the line is Linli's.
+#[tauri::command]
+fn ready(screen: String) {
+    if FIRST_SCREEN.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let since = LAUNCHED.get().map_or(0, |t| t.elapsed().as_millis());
+    let screen = if screen == "home" { "home" } else { "other" };
+    println!("ready: {screen} screen interactive after {since} ms");
+}
+
+fn main() {
+    LAUNCHED.get_or_init(Instant::now);
+    #[cfg(target_os = "linux")]
+    webkit_workarounds();
+    tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![ready])
+        .run(tauri::generate_context!())
+        .expect("the blank window could not start");
+}
+
+/// The same WebKitGTK settings Linli starts with (see `src-tauri/src/main.rs`): they change
+/// how the page is drawn, and so what start-up and memory cost.
+#[cfg(target_os = "linux")]
+fn webkit_workarounds() {
+    for name in [
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+    ] {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: first thing in `main`, before any other thread exists.
+            #[expect(
+                unsafe_code,
+                reason = "set_var is unsafe in edition 2024; single-threaded here"
+            )]
+            unsafe {
+                std::env::set_var(name, "1")
+            };
+        }
+    }
+}
