@@ -11,7 +11,7 @@ use linli_api::platform::{
     StatusChange,
 };
 use linli_api::validate::{self, DESCRIPTION_MAX_CHARS, DESCRIPTION_MIN_CHARS, MAX_PHOTOS};
-use linli_api::{FieldError, Party, Rating, ReportDraft, ReportStatus};
+use linli_api::{FieldError, Party, Rating, ReportStatus};
 use linli_platform::store::{SqliteStore, Store};
 use linli_platform::{auth, demo, report};
 use serde::Serialize;
@@ -95,14 +95,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(new) = decode::<NewReport>(text) {
         // As `report::file_report` builds its draft.
-        let draft = ReportDraft {
-            category: Some(new.category.clone()),
-            description: new.description.clone(),
-            place: Some(new.place.clone()),
-            urgency: new.urgency,
-            photo_ids: new.photo_ids.clone(),
-            visibility: new.visibility,
-        };
+        let draft = new.as_draft();
         let errors = validate::validate_draft(&draft);
         well_formed(&errors);
         if errors.is_empty() {

@@ -308,6 +308,21 @@ pub struct NewReport {
     pub visibility: ReportVisibility,
 }
 
+impl NewReport {
+    /// The report as a draft, for the contract's validation rules (the platform checks what
+    /// arrives with the same rules the app's form shows).
+    pub fn as_draft(&self) -> crate::report::ReportDraft {
+        crate::report::ReportDraft {
+            category: Some(self.category.clone()),
+            description: self.description.clone(),
+            place: Some(self.place.clone()),
+            urgency: self.urgency,
+            photo_ids: self.photo_ids.clone(),
+            visibility: self.visibility,
+        }
+    }
+}
+
 /// Answer to a photo upload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -15,9 +15,7 @@ use crate::auth::Caller;
 use crate::store::{NewReportRecord, ReportInsert, Store, StoredReport, User, Visibility};
 use linli_api::platform::{Catalogue, EmergencyNumber, NewReport, ReportDetail, ReportScope, Role};
 use linli_api::validate::{against_catalogue, validate_draft};
-use linli_api::{
-    ApiError, ErrorCode, FieldError, FieldErrorCode, Place, Report, ReportDraft, ReportId,
-};
+use linli_api::{ApiError, ErrorCode, FieldError, FieldErrorCode, Place, Report, ReportId};
 use std::collections::HashSet;
 use time::OffsetDateTime;
 
@@ -100,14 +98,7 @@ pub fn file_report(
             "only residents (owners and tenants) file reports",
         ));
     }
-    let draft = ReportDraft {
-        category: Some(new.category.clone()),
-        description: new.description.clone(),
-        place: Some(new.place.clone()),
-        urgency: new.urgency,
-        photo_ids: new.photo_ids.clone(),
-        visibility: new.visibility,
-    };
+    let draft = new.as_draft();
     let known = catalogue(store, caller)?;
     // The contract's rules, shared with the app: its form shows the same errors.
     let mut errors = validate_draft(&draft);
