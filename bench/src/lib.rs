@@ -352,9 +352,18 @@ pub async fn reports_on_platform(
 
 /// A core on `dir` talking to `base` with the app's own sync settings.
 pub fn open_core(dir: &Path, base: &str) -> Result<Core> {
-    use linli_core::{CoreConfig, MemorySecretStore, NullSink, SyncOptions};
+    open_core_telling(dir, base, std::sync::Arc::new(linli_core::NullSink))
+}
+
+/// [`open_core`], with what the core says going to `sink`.
+pub fn open_core_telling(
+    dir: &Path,
+    base: &str,
+    sink: std::sync::Arc<dyn linli_core::EventSink>,
+) -> Result<Core> {
+    use linli_core::{CoreConfig, MemorySecretStore, SyncOptions};
     use std::sync::Arc;
-    let mut config = CoreConfig::new(dir, Arc::new(MemorySecretStore::new()), Arc::new(NullSink));
+    let mut config = CoreConfig::new(dir, Arc::new(MemorySecretStore::new()), sink);
     config.platform_url = Some(base.to_string());
     config.os_language = Some("zh-CN".into());
     config.text_scale = Some(1.0);
@@ -412,6 +421,23 @@ pub fn machine() -> String {
         })
         .unwrap_or_default();
     format!("machine: {cores} cores{memory}, {model}")
+}
+
+/// CPU time (user and system) this process has used so far, all threads together.
+pub fn process_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // After "pid (comm) ": utime is field 14 and stime 15 (1-based).
+            let rest = stat.rsplit_once(") ")?.1.to_string();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = fields.get(11)?.parse().ok()?;
+            let stime: u64 = fields.get(12)?.parse().ok()?;
+            Some(utime + stime)
+        })
+        .unwrap_or(0);
+    // USER_HZ is 100 on every Linux this runs on.
+    Duration::from_millis(ticks * 10)
 }
 
 #[cfg(test)]

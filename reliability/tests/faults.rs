@@ -375,8 +375,8 @@ fn check_backoff(seen: &[Seen]) -> String {
         }
         busiest = busiest.max(end - start + 1);
     }
-    // One sender, one item at a time, each retry only when its own backoff has run out: a
-    // second holds few retries. A storm (every failed item retried at once, again and again)
+    // One sender, a few items at a time and one at a time after trouble (the send window),
+    // each retry only when its own backoff has run out: a second holds few retries. A storm (every failed item retried at once, again and again)
     // shows as hundreds.
     assert!(busiest <= 60, "a storm of {busiest} retries in one second");
     format!(

@@ -166,9 +166,17 @@ fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
     format!("{path}?{}", url.query().unwrap_or_default())
 }
 
+/// Chooses the process's TLS primitives (ring) before any HTTP client is built; reqwest is
+/// built without a provider of its own so the app carries only this one. Safe to call again:
+/// a process that installed a provider earlier (a tool with its own choice) keeps it.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl PlatformClient {
     /// A client with these timeouts.
     pub fn new(timeouts: Timeouts) -> Result<Self, Error> {
+        install_tls_provider();
         let api = Client::builder()
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.request)

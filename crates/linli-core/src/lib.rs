@@ -38,6 +38,7 @@ pub mod sse;
 mod store;
 mod sync;
 
+pub use client::install_tls_provider;
 pub use error::Error;
 pub use events::{ChannelSink, Emitted, EventSink, Notification, NullSink};
 pub use outbox::Backoff;

@@ -58,6 +58,45 @@ impl Backoff {
     }
 }
 
+/// How many outbox items the sender lets go out at once. It starts at one and grows by one
+/// with every item that goes through, up to [`SendWindow::MAX`]; any transient failure halves
+/// it. A backlog drains several at a time over a good network (each item's wait for the
+/// platform overlaps the others'), while a failing network or a busy platform sees the device
+/// fall back to one at a time. An item that failed before always goes alone (the sender's
+/// rule), so retries never arrive as a crowd. Items that must keep their order (the actions on
+/// one report) are held back by the store whatever the window allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendWindow {
+    size: usize,
+}
+
+impl Default for SendWindow {
+    fn default() -> Self {
+        Self { size: 1 }
+    }
+}
+
+impl SendWindow {
+    /// The most items in flight at once: few enough for a phone's radio and the platform's
+    /// fair share, enough to hide one round trip behind the others.
+    pub const MAX: usize = 4;
+
+    /// Items that may be in flight now.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// An item got an answer that was not trouble (delivered, or refused for its content).
+    pub fn went_through(&mut self) {
+        self.size = (self.size + 1).min(Self::MAX);
+    }
+
+    /// An item met transient trouble (network, 5xx, 429): halve, never below one.
+    pub fn met_trouble(&mut self) {
+        self.size = (self.size / 2).max(1);
+    }
+}
+
 /// What kind of failure an attempt ended with, which decides where the item goes next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -461,6 +500,28 @@ mod tests {
         );
         assert!(!is_due(&own_backoff, NOW, false));
         assert!(is_due(&own_backoff, NOW, true));
+    }
+
+    #[test]
+    fn the_window_grows_with_success_and_halves_on_trouble() {
+        let mut w = SendWindow::default();
+        assert_eq!(w.size(), 1, "a backlog starts one at a time");
+        let sizes: Vec<usize> = (0..6)
+            .map(|_| {
+                w.went_through();
+                w.size()
+            })
+            .collect();
+        assert_eq!(sizes, [2, 3, 4, 4, 4, 4], "grows by one up to MAX");
+        assert_eq!(sizes.last().copied(), Some(SendWindow::MAX));
+        w.met_trouble();
+        assert_eq!(w.size(), 2);
+        w.met_trouble();
+        assert_eq!(w.size(), 1);
+        w.met_trouble();
+        assert_eq!(w.size(), 1, "never below one");
+        w.went_through();
+        assert_eq!(w.size(), 2);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use linli_api::report::{
     Place, Report, ReportDraft, ReportStatus, TimelineEntry, TimelineKind, Urgency,
 };
 use linli_api::validate::MAX_PHOTOS;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -30,6 +30,38 @@ mod actions;
 mod list;
 pub use actions::ActionDone;
 use list::{ListModel, Touched};
+
+/// Statements run through the connection's prepared-statement cache. The sender and the feed
+/// run the same few dozen statements for every item, and parsing each one again cost more than
+/// running it (the sync benchmark's profile, issue 5).
+trait Cached {
+    /// [`Connection::execute`], prepared once.
+    fn exec<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+
+    /// [`Connection::query_row`], prepared once.
+    fn row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn exec<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
+/// Distinct statements the store runs, with room to spare: more than the cache holds and the
+/// least recently used are parsed again.
+const STATEMENT_CACHE: usize = 128;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -133,6 +165,9 @@ pub struct Applied {
     pub relation: Relation,
     /// Anything the resident would see changed.
     pub changed: bool,
+    /// Whether the report's delivery changed (a queued report the platform turned out to
+    /// have), so the count of what waits may have moved.
+    pub delivery_changed: bool,
 }
 
 /// The device database.
@@ -330,7 +365,7 @@ fn photos_of(tx: &Connection, report_id: ReportId) -> Result<Vec<LocalPhoto>, Er
 
 fn load_report(conn: &Connection, id: ReportId) -> Result<Option<LocalReport>, Error> {
     let raw = conn
-        .query_row(
+        .row(
             &format!("SELECT {REPORT_COLUMNS} {REPORT_FROM} WHERE r.id = ?1"),
             [id.to_string()],
             raw_report,
@@ -357,7 +392,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn touch(tx: &Transaction<'_>, id: ReportId, now: Timestamp) -> Result<(), Error> {
-    tx.execute(
+    tx.exec(
         "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
         params![id.to_string(), fmt_ts(now)],
     )?;
@@ -378,6 +413,7 @@ impl Store {
         // read all of it from the file again.
         conn.pragma_update(None, "cache_size", -8192)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrations().to_latest(&mut conn)?;
         // Installed after the migrations and before anything else writes: from here on every
         // write to a report's row is seen by the list (see [`list`]).
@@ -422,7 +458,7 @@ impl Store {
     /// it again, keeping its attempts and backoff (the platform deduplicates by the report's id
     /// if the attempt did arrive). The only place this rule lives.
     pub(crate) fn recover_sending(&self) -> Result<usize, Error> {
-        Ok(self.conn().execute(
+        Ok(self.conn().exec(
             "UPDATE outbox SET state = 'queued', sent_bytes = 0 WHERE state = 'sending'",
             [],
         )?)
@@ -434,7 +470,7 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>, Error> {
         Ok(self
             .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            .row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
             .optional()?)
@@ -450,12 +486,12 @@ impl Store {
         self.write(|tx| {
             for (key, value) in values {
                 match value {
-                    Some(v) => tx.execute(
+                    Some(v) => tx.exec(
                         "INSERT INTO settings (key, value) VALUES (?1, ?2)
                          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         params![key, v],
                     )?,
-                    None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                    None => tx.exec("DELETE FROM settings WHERE key = ?1", [key])?,
                 };
             }
             Ok(())
@@ -468,7 +504,7 @@ impl Store {
     pub fn profile(&self) -> Result<Option<(String, Profile)>, Error> {
         let row: Option<(String, String)> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT platform_url, body FROM profile WHERE id = 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -486,7 +522,7 @@ impl Store {
     pub fn save_profile(&self, platform_url: &str, profile: &Profile) -> Result<(), Error> {
         self.write(|tx| {
             let before: Option<(String, i64)> = tx
-                .query_row(
+                .row(
                     "SELECT platform_url, user_id FROM profile WHERE id = 1",
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?)),
@@ -497,18 +533,18 @@ impl Store {
             {
                 forget_person(tx)?;
             }
-            tx.execute(
+            tx.exec(
                 "INSERT INTO profile (id, platform_url, user_id, body) VALUES (1, ?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET platform_url = excluded.platform_url,
                      user_id = excluded.user_id, body = excluded.body",
                 params![platform_url, profile.user_id.0, to_json(profile)?],
             )?;
-            tx.execute(
+            tx.exec(
                 "UPDATE reports SET owner_user_id = ?1, platform_url = ?2
                  WHERE owner_user_id IS NULL",
                 params![profile.user_id.0, platform_url],
             )?;
-            tx.execute(
+            tx.exec(
                 "UPDATE reports SET platform_url = ?2
                  WHERE platform_url IS NULL AND owner_user_id = ?1",
                 params![profile.user_id.0, platform_url],
@@ -522,7 +558,7 @@ impl Store {
     /// their owner signs in again.
     pub fn forget_profile(&self) -> Result<(), Error> {
         self.write(|tx| {
-            tx.execute("DELETE FROM profile", [])?;
+            tx.exec("DELETE FROM profile", [])?;
             forget_person(tx)
         })?;
         self.forget_list();
@@ -539,9 +575,9 @@ impl Store {
     /// catalogue, change-feed position. Reports stay.
     pub fn forget_platform(&self) -> Result<(), Error> {
         self.write(|tx| {
-            tx.execute("DELETE FROM profile", [])?;
-            tx.execute("DELETE FROM catalogue", [])?;
-            tx.execute(
+            tx.exec("DELETE FROM profile", [])?;
+            tx.exec("DELETE FROM catalogue", [])?;
+            tx.exec(
                 "DELETE FROM settings WHERE key IN (?1, ?2)",
                 params![keys::FEED_LAST_SEQ, keys::SESSION_EXPIRED],
             )?;
@@ -555,7 +591,7 @@ impl Store {
     pub fn catalogue(&self, platform_url: &str) -> Result<Option<Catalogue>, Error> {
         let body: Option<String> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT body FROM catalogue WHERE id = 1 AND platform_url = ?1",
                 [platform_url],
                 |r| r.get(0),
@@ -572,7 +608,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool, Error> {
         let before = self.catalogue(platform_url)?;
-        self.conn().execute(
+        self.conn().exec(
             "INSERT INTO catalogue (id, platform_url, body, fetched_at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET platform_url = excluded.platform_url,
                  body = excluded.body, fetched_at = excluded.fetched_at",
@@ -592,7 +628,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<LocalReport, Error> {
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO reports (id, owner_user_id, platform_url, urgency, created_at,
                      updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -622,7 +658,7 @@ impl Store {
     ) -> Result<Option<(ReportStatus, Timestamp)>, Error> {
         let platform: Option<Option<String>> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT platform FROM reports WHERE id = ?1",
                 [id.to_string()],
                 |r| r.get(0),
@@ -638,7 +674,7 @@ impl Store {
     pub fn is_sending(&self, id: ReportId) -> Result<bool, Error> {
         Ok(self
             .conn()
-            .query_row(
+            .row(
                 "SELECT 1 FROM outbox WHERE kind = ?1 AND record_id = ?2 AND state = 'sending'",
                 params![OUTBOX_REPORT, id.to_string()],
                 |_| Ok(()),
@@ -651,7 +687,7 @@ impl Store {
     pub fn is_visible(&self, id: ReportId, viewer: &Viewer) -> Result<bool, Error> {
         let owner: Option<(Option<i64>, Option<String>)> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT owner_user_id, platform_url FROM reports WHERE id = ?1",
                 [id.to_string()],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -670,7 +706,7 @@ impl Store {
     pub fn photo_report(&self, photo_id: PhotoId) -> Result<Option<ReportId>, Error> {
         let id: Option<String> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT report_id FROM photos WHERE id = ?1",
                 [photo_id.to_string()],
                 |r| r.get(0),
@@ -705,7 +741,7 @@ impl Store {
         self.write(|tx| {
             let current = require_report(tx, id)?;
             outbox::can_edit(&current.delivery)?;
-            tx.execute(
+            tx.exec(
                 "UPDATE reports SET category = ?2, description = ?3, place = ?4, urgency = ?5,
                      updated_at = ?6, visibility = ?7 WHERE id = ?1",
                 params![
@@ -746,7 +782,7 @@ impl Store {
             if current.photos.len() >= MAX_PHOTOS {
                 return Err(too_many_photos());
             }
-            tx.execute(
+            tx.exec(
                 "INSERT INTO photos (id, report_id, position, width, height, bytes, created_at)
                  VALUES (?1, ?2,
                      (SELECT COALESCE(MAX(position), 0) + 1 FROM photos WHERE report_id = ?2),
@@ -775,7 +811,7 @@ impl Store {
         self.write(|tx| {
             let current = require_report(tx, report_id)?;
             outbox::can_edit(&current.delivery)?;
-            let removed = tx.execute(
+            let removed = tx.exec(
                 "DELETE FROM photos WHERE id = ?1 AND report_id = ?2",
                 params![photo_id.to_string(), report_id.to_string()],
             )?;
@@ -805,7 +841,7 @@ impl Store {
             if !problems.is_empty() {
                 return Err(Error::Api(ApiError::validation(problems)));
             }
-            let owner: Option<i64> = tx.query_row(
+            let owner: Option<i64> = tx.row(
                 "SELECT COALESCE(owner_user_id, ?2) FROM reports WHERE id = ?1",
                 params![id.to_string(), viewer.user_id.map(|u| u.0)],
                 |r| r.get(0),
@@ -820,17 +856,17 @@ impl Store {
                 return Err(Error::Corrupt("submit must queue".into()));
             };
             // Re-queued reports go to the back of the line with a fresh row.
-            tx.execute(
+            tx.exec(
                 "DELETE FROM outbox WHERE kind = ?1 AND record_id = ?2",
                 params![OUTBOX_REPORT, id.to_string()],
             )?;
-            tx.execute(
+            tx.exec(
                 "INSERT INTO outbox (kind, record_id, idempotency_key, state, attempts,
                      created_at, updated_at)
                  VALUES (?1, ?2, ?2, 'queued', ?3, ?4, ?4)",
                 params![OUTBOX_REPORT, id.to_string(), attempts, fmt_ts(now)],
             )?;
-            tx.execute(
+            tx.exec(
                 "UPDATE reports SET owner_user_id = ?2,
                      platform_url = COALESCE(platform_url, ?3), updated_at = ?4
                  WHERE id = ?1",
@@ -845,11 +881,11 @@ impl Store {
         self.write(|tx| {
             let current = require_report(tx, id)?;
             outbox::can_discard(&current.delivery)?;
-            tx.execute(
+            tx.exec(
                 "DELETE FROM outbox WHERE kind = ?1 AND record_id = ?2",
                 params![OUTBOX_REPORT, id.to_string()],
             )?;
-            tx.execute("DELETE FROM reports WHERE id = ?1", [id.to_string()])?;
+            tx.exec("DELETE FROM reports WHERE id = ?1", [id.to_string()])?;
             Ok(current.photos.iter().map(|p| p.id).collect())
         })
     }
@@ -861,7 +897,7 @@ impl Store {
         let Some(me) = viewer.user_id else {
             return Ok(0);
         };
-        Ok(self.conn().query_row(
+        Ok(self.conn().row(
             &format!(
                 "SELECT COUNT(*) {OUTBOX_FROM}
                  WHERE o.state IN ('queued', 'sending')
@@ -986,7 +1022,7 @@ impl Store {
 
     /// Marks an item as going out; false if it is no longer queued (discarded, already sent).
     pub fn start_sending(&self, seq: i64, total_bytes: u64, now: Timestamp) -> Result<bool, Error> {
-        Ok(self.conn().execute(
+        Ok(self.conn().exec(
             "UPDATE outbox SET state = 'sending', sent_bytes = 0, total_bytes = ?2, updated_at = ?3
              WHERE seq = ?1 AND state = 'queued'",
             params![seq, total_bytes as i64, fmt_ts(now)],
@@ -995,7 +1031,7 @@ impl Store {
 
     /// Records upload progress of an item being sent.
     pub fn set_progress(&self, seq: i64, sent_bytes: u64) -> Result<(), Error> {
-        self.conn().execute(
+        self.conn().exec(
             "UPDATE outbox SET sent_bytes = ?2 WHERE seq = ?1 AND state = 'sending'",
             params![seq, sent_bytes as i64],
         )?;
@@ -1046,7 +1082,7 @@ impl Store {
 
     /// Remembers that the platform has a photo's bytes (`false`: send them again).
     pub fn set_photo_uploaded(&self, photo_id: PhotoId, uploaded: bool) -> Result<(), Error> {
-        self.conn().execute(
+        self.conn().exec(
             "UPDATE photos SET uploaded = ?2 WHERE id = ?1",
             params![photo_id.to_string(), uploaded as i64],
         )?;
@@ -1084,7 +1120,7 @@ impl Store {
     /// The platform took the report: store its number and what it says.
     pub fn mark_delivered(&self, seq: i64, report: &Report, now: Timestamp) -> Result<(), Error> {
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "UPDATE outbox SET state = 'delivered', last_error = NULL, next_attempt_at = NULL,
                      sent_bytes = total_bytes, updated_at = ?2
                  WHERE seq = ?1",
@@ -1111,7 +1147,7 @@ impl Store {
                 )));
             }
         };
-        self.conn().execute(
+        self.conn().exec(
             "UPDATE outbox SET state = ?2, attempts = CASE WHEN ?2 = 'queued' THEN ?3 ELSE attempts END,
                  next_attempt_at = ?4, last_error = ?5, sent_bytes = 0, updated_at = ?6
              WHERE seq = ?1",
@@ -1152,7 +1188,7 @@ impl Store {
 
     /// Puts an item caught `sending` back in the queue, keeping its attempts; `at`: not before.
     pub fn requeue(&self, seq: i64, at: Option<Timestamp>) -> Result<(), Error> {
-        self.conn().execute(
+        self.conn().exec(
             "UPDATE outbox SET state = 'queued', sent_bytes = 0,
                  next_attempt_at = COALESCE(?2, next_attempt_at)
              WHERE seq = ?1 AND state = 'sending'",
@@ -1198,7 +1234,7 @@ fn apply_detail_in(
                 } else {
                     (report.reporter, Relation::Mine)
                 };
-                tx.execute(
+                tx.exec(
                     "INSERT INTO reports (id, owner_user_id, platform_url, category,
                          description, place, urgency, created_at, updated_at, relation,
                          visibility)
@@ -1217,7 +1253,7 @@ fn apply_detail_in(
                     ],
                 )?;
             }
-            tx.execute(
+            tx.exec(
                 "INSERT INTO outbox (kind, record_id, idempotency_key, state, created_at, updated_at)
                  VALUES (?1, ?2, ?2, 'delivered', ?3, ?3)
                  ON CONFLICT (kind, record_id) DO UPDATE SET state = 'delivered',
@@ -1243,6 +1279,7 @@ fn apply_detail_in(
                 old_status: before.as_ref().and_then(|b| b.status),
                 relation: after.relation,
                 changed,
+                delivery_changed: before.as_ref().is_none_or(|b| b.delivery != after.delivery),
             })
         }
     }
@@ -1251,8 +1288,8 @@ fn apply_detail_in(
 /// Drops what belonged to the person known until now: where their change feed stopped and their
 /// catalogue (which lists their units).
 fn forget_person(tx: &Transaction<'_>) -> Result<(), Error> {
-    tx.execute("DELETE FROM settings WHERE key = ?1", [keys::FEED_LAST_SEQ])?;
-    tx.execute("DELETE FROM catalogue", [])?;
+    tx.exec("DELETE FROM settings WHERE key = ?1", [keys::FEED_LAST_SEQ])?;
+    tx.exec("DELETE FROM catalogue", [])?;
     Ok(())
 }
 
@@ -1271,7 +1308,7 @@ fn write_platform_fields(
     now: Timestamp,
 ) -> Result<(), Error> {
     let known: Option<String> = tx
-        .query_row(
+        .row(
             "SELECT timeline FROM reports WHERE id = ?1",
             [report.id.to_string()],
             |r| r.get(0),
@@ -1285,7 +1322,7 @@ fn write_platform_fields(
         // An older answer (an idempotent replay of the first response) arriving after a newer
         // one: the device already knows of a later change (statuses can go round again, when a
         // report is reopened, so the platform's time of the change decides, not the status).
-        tx.execute(
+        tx.exec(
             "UPDATE reports SET number = ?2, updated_at = ?3 WHERE id = ?1",
             params![report.id.to_string(), report.number, fmt_ts(now)],
         )?;
@@ -1296,7 +1333,7 @@ fn write_platform_fields(
         Some(t) => t.to_vec(),
         None => {
             // Until the detail arrives, the timeline starts where the platform received it.
-            let existing: String = tx.query_row(
+            let existing: String = tx.row(
                 "SELECT timeline FROM reports WHERE id = ?1",
                 [report.id.to_string()],
                 |r| r.get(0),
@@ -1320,7 +1357,7 @@ fn write_platform_fields(
         }
     };
     // A followed report stays the follower's on this device: the platform names no reporter.
-    tx.execute(
+    tx.exec(
         "UPDATE reports SET number = ?2, status = ?3, handling_party = ?4, place_label = ?5,
              timeline = ?6,
              owner_user_id = CASE WHEN ?9 THEN owner_user_id ELSE ?7 END,
@@ -1606,7 +1643,8 @@ mod tests {
                 imported: false,
                 old_status: None,
                 relation: Relation::Mine,
-                changed: true
+                changed: true,
+                delivery_changed: true,
             }
         );
         let r = s.report(id).unwrap().unwrap();
@@ -1615,6 +1653,7 @@ mod tests {
         assert_eq!(s.pending_count(&me()).unwrap(), 0);
         let again = s.apply_detail(&detail, URL, UserId(5), T0).unwrap();
         assert!(!again.changed);
+        assert!(!again.delivery_changed);
         assert_eq!(again.old_status, Some(ReportStatus::Acknowledged));
 
         let other = ReportId::new();

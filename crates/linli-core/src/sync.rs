@@ -1,9 +1,10 @@
 //! The sync engine: two tasks on the app's runtime.
 //!
-//! - The **sender** goes through the outbox in order: a report's photos first (streamed, with
-//!   progress), then the report, each carrying the report's id so a retry can never make a
-//!   second copy; then what the resident did to delivered reports ([`crate::actions`]), each
-//!   under its own id. It sleeps until the earliest backoff ends, or until woken by a submit,
+//! - The **sender** goes through the outbox in order, a few items at once
+//!   ([`SendWindow`]: more while answers come back, one at a time after trouble): a report's
+//!   photos first (streamed, with progress), then the report, each carrying the report's id
+//!   so a retry can never make a second copy; then what the resident did to delivered reports
+//!   ([`crate::actions`]), each under its own id, one after another per report. It sleeps until the earliest backoff ends, or until woken by a submit,
 //!   "sync now", a sign-in or the platform coming back.
 //! - The **feed** keeps a server-sent events stream open while signed in (resuming from the
 //!   last sequence number stored in the database) and falls back to polling `/v1/changes` when
@@ -12,12 +13,14 @@
 
 use crate::client::Failure;
 use crate::error::Error;
+use crate::outbox::SendWindow;
 use crate::reports::photo_path;
 use crate::session::{self, Session};
 use crate::sse::SseParser;
 use crate::store::{Outgoing, keys};
 use crate::{Inner, notify, now, outbox};
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use linli_api::error::{ApiError, ErrorCode, FieldErrorCode};
 use linli_api::ipc::{Delivery, Event, LocalPhoto, Relation};
 use linli_api::platform::{ChangeKind, ReportDetail, ReportEvent};
@@ -44,6 +47,8 @@ pub(crate) enum Sent {
 
 pub(crate) async fn run_sender(inner: Arc<Inner>) {
     let mut shutdown = inner.shutdown.subscribe();
+    // Kept between passes: a pass after trouble starts as carefully as the last one ended.
+    let mut window = SendWindow::default();
     loop {
         if *shutdown.borrow() {
             break;
@@ -51,7 +56,7 @@ pub(crate) async fn run_sender(inner: Arc<Inner>) {
         let force = inner.send_force.swap(false, Ordering::SeqCst);
         let mut wake_at = None;
         if let Some(session) = session::current(&inner) {
-            send_due(&inner, &session, force, &shutdown).await;
+            send_due(&inner, &session, force, &mut window, &shutdown).await;
             if let Some(session) = session::current(&inner) {
                 let next = inner.store.next_wake(session.user_id, &session.base);
                 wake_at = next.unwrap_or_else(|e| {
@@ -78,29 +83,54 @@ async fn send_due(
     inner: &Arc<Inner>,
     session: &Session,
     force: bool,
+    window: &mut SendWindow,
     shutdown: &watch::Receiver<bool>,
 ) {
+    // Items picked in this pass (in flight or done): not picked again until the next pass.
     let mut tried = Vec::new();
-    while !*shutdown.borrow() {
-        let due = inner
-            .store
-            .next_due(session.user_id, &session.base, now(), force, &tried);
-        let item = match due {
-            Ok(Some(item)) => item,
-            Ok(None) => break,
-            Err(e) => {
-                tracing::error!(error = %e, "outbox unreadable");
+    let mut in_flight = FuturesUnordered::new();
+    // No more picking: the session is gone, the outbox unreadable, or shutting down.
+    let mut stop = false;
+    // A retry is in flight: it goes alone.
+    let mut alone = false;
+    loop {
+        while !stop && !alone && in_flight.len() < window.size() {
+            if *shutdown.borrow() {
+                stop = true;
                 break;
             }
-        };
-        tried.push(item.seq);
-        let outcome = match item.action {
-            None => send_report(inner, session, &item).await,
-            Some(_) => crate::actions::send(inner, session, &item).await,
-        };
-        tracing::debug!(report = %item.report_id, action = ?item.action, ?outcome, "outbox item");
-        if outcome == Sent::SessionLost {
+            let due = inner
+                .store
+                .next_due(session.user_id, &session.base, now(), force, &tried);
+            match due {
+                // An item that met trouble before goes alone, once the others are back:
+                // retries side by side are the start of a storm. It is picked again then.
+                Ok(Some(item)) if item.attempts > 0 && !in_flight.is_empty() => break,
+                Ok(Some(item)) => {
+                    tried.push(item.seq);
+                    alone = item.attempts > 0;
+                    in_flight.push(send_item(inner, session, item));
+                }
+                // Nothing due now; an item in flight may free another (an action waits for
+                // its report), so look again when one ends.
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox unreadable");
+                    stop = true;
+                }
+            }
+        }
+        // The items in flight are left to end even when picking stopped: each records its
+        // own outcome.
+        let Some(outcome) = in_flight.next().await else {
             break;
+        };
+        alone &= !in_flight.is_empty();
+        match outcome {
+            Sent::Delivered | Sent::Rejected => window.went_through(),
+            Sent::Waiting => window.met_trouble(),
+            Sent::SessionLost => stop = true,
+            Sent::Skipped => {}
         }
     }
     if !tried.is_empty() {
@@ -108,6 +138,16 @@ async fn send_due(
         // (`Inner::pending_changed`); its final value, always.
         inner.sync_changed();
     }
+}
+
+/// Sends one outbox item: a report, or an action on a delivered one.
+async fn send_item(inner: &Arc<Inner>, session: &Session, item: Outgoing) -> Sent {
+    let outcome = match item.action {
+        None => send_report(inner, session, &item).await,
+        Some(_) => crate::actions::send(inner, session, &item).await,
+    };
+    tracing::debug!(report = %item.report_id, action = ?item.action, ?outcome, "outbox item");
+    outcome
 }
 
 /// Stores where a failed attempt leaves the item and tells the UI.
@@ -335,13 +375,52 @@ fn last_seq(inner: &Inner) -> Option<i64> {
         .and_then(|s| s.parse().ok())
 }
 
-fn save_seq(inner: &Inner, seq: i64) {
-    if last_seq(inner).is_none_or(|last| seq > last)
-        && let Err(e) = inner
+/// How often at most the feed's position is written while changes stream in.
+const POSITION_EVERY: Duration = Duration::from_secs(1);
+
+/// Where the feed is: the newest change applied. Written to the database now and then
+/// ([`POSITION_EVERY`]) and when a round of the feed ends, not after every change: when a
+/// device's backlog goes out, each report it files comes back as a change, and writing the
+/// position thousands of times cost as much as storing the reports. After a crash the feed
+/// resumes from the position last written and applies the changes since once more, which
+/// changes nothing (a change already applied is known, or its report fetched and stored again).
+struct Position {
+    applied: i64,
+    written: i64,
+    written_at: std::time::Instant,
+}
+
+impl Position {
+    fn load(inner: &Inner) -> Self {
+        let seq = last_seq(inner).unwrap_or(0);
+        Self {
+            applied: seq,
+            written: seq,
+            written_at: std::time::Instant::now(),
+        }
+    }
+
+    /// The change `seq` was applied.
+    fn applied(&mut self, inner: &Inner, seq: i64) {
+        self.applied = self.applied.max(seq);
+        if self.written_at.elapsed() >= POSITION_EVERY {
+            self.write(inner);
+        }
+    }
+
+    /// Writes the position if it moved since it was last written.
+    fn write(&mut self, inner: &Inner) {
+        self.written_at = std::time::Instant::now();
+        if self.applied <= self.written {
+            return;
+        }
+        match inner
             .store
-            .set_setting(keys::FEED_LAST_SEQ, Some(&seq.to_string()))
-    {
-        tracing::warn!(error = %e, "feed position not stored");
+            .set_setting(keys::FEED_LAST_SEQ, Some(&self.applied.to_string()))
+        {
+            Ok(()) => self.written = self.applied,
+            Err(e) => tracing::warn!(error = %e, "feed position not stored"),
+        }
     }
 }
 
@@ -381,6 +460,9 @@ pub(crate) fn apply_detail(
     let report = &detail.report;
     if applied.changed {
         inner.reports_changed(vec![report.id]);
+    }
+    // Counting what waits reads the queue: only when this could have moved it.
+    if applied.delivery_changed {
         inner.sync_changed();
     }
     if notify
@@ -426,9 +508,14 @@ fn already_known(inner: &Inner, event: &ReportEvent) -> bool {
 }
 
 /// Fetches and stores the report behind one change.
-async fn apply_event(inner: &Inner, session: &Session, event: &ReportEvent) -> Result<(), Failure> {
+async fn apply_event(
+    inner: &Inner,
+    session: &Session,
+    event: &ReportEvent,
+    position: &mut Position,
+) -> Result<(), Failure> {
     if already_known(inner, event) {
-        save_seq(inner, event.seq);
+        position.applied(inner, event.seq);
         return Ok(());
     }
     match inner
@@ -452,15 +539,19 @@ async fn apply_event(inner: &Inner, session: &Session, event: &ReportEvent) -> R
             return Err(f);
         }
     }
-    save_seq(inner, event.seq);
+    position.applied(inner, event.seq);
     Ok(())
 }
 
 /// Applies every change since the stored position (the polling form of the feed).
-async fn catch_up(inner: &Inner, session: &Session) -> Result<(), Failure> {
+async fn catch_up(
+    inner: &Inner,
+    session: &Session,
+    position: &mut Position,
+) -> Result<(), Failure> {
     // Bounded, in case a platform pages its answers: a later round continues.
     for _ in 0..100 {
-        let after = last_seq(inner).unwrap_or(0);
+        let after = position.applied;
         let events = match inner
             .client
             .changes(&session.base, &session.token, after)
@@ -475,7 +566,7 @@ async fn catch_up(inner: &Inner, session: &Session) -> Result<(), Failure> {
         inner.set_online(true);
         let newest = events.iter().map(|e| e.seq).max();
         for event in &events {
-            apply_event(inner, session, event).await?;
+            apply_event(inner, session, event, position).await?;
         }
         match newest {
             Some(seq) if seq > after => continue,
@@ -495,15 +586,16 @@ enum Listen {
     Shutdown,
 }
 
-async fn listen(inner: &Inner, session: &Session, shutdown: &mut watch::Receiver<bool>) -> Listen {
+async fn listen(
+    inner: &Inner,
+    session: &Session,
+    shutdown: &mut watch::Receiver<bool>,
+    position: &mut Position,
+) -> Listen {
     let response = match inner
         .client
         // The catch-up poll ran just before: resume right after it (0: from the start).
-        .open_feed(
-            &session.base,
-            &session.token,
-            Some(last_seq(inner).unwrap_or(0)),
-        )
+        .open_feed(&session.base, &session.token, Some(position.applied))
         .await
     {
         Ok(r) => r,
@@ -528,7 +620,7 @@ async fn listen(inner: &Inner, session: &Session, shutdown: &mut watch::Receiver
                         }
                         match serde_json::from_str::<ReportEvent>(&sse.data) {
                             Ok(event) => {
-                                if apply_event(inner, session, &event).await.is_err() {
+                                if apply_event(inner, session, &event, position).await.is_err() {
                                     break 'stream Listen::Ended;
                                 }
                             }
@@ -567,7 +659,9 @@ pub(crate) async fn run_feed(inner: Arc<Inner>) {
             }
             continue;
         };
-        let reachable = match catch_up(&inner, &session).await {
+        // Read afresh each round: a new platform or person starts the feed over.
+        let mut position = Position::load(&inner);
+        let reachable = match catch_up(&inner, &session, &mut position).await {
             Ok(()) => {
                 if !inner.set_online(true) || failures > 0 {
                     // The platform is back: whatever waits in the outbox may go now.
@@ -587,13 +681,19 @@ pub(crate) async fn run_feed(inner: Arc<Inner>) {
         }
         let mut connected = false;
         if reachable && inner.options.live_feed {
-            match listen(&inner, &session, &mut shutdown).await {
+            // A restart (the session or platform changed) leaves the position unwritten: it
+            // belongs to what was before.
+            match listen(&inner, &session, &mut shutdown, &mut position).await {
                 Listen::Ended => connected = true,
                 Listen::Failed => {}
                 Listen::Restart => continue,
-                Listen::Shutdown => break,
+                Listen::Shutdown => {
+                    position.write(&inner);
+                    break;
+                }
             }
         }
+        position.write(&inner);
         failures = if connected {
             0
         } else {

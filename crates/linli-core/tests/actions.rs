@@ -446,6 +446,81 @@ async fn a_comment_with_a_photo_written_offline_arrives_once_and_staff_answers_c
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_goes_several_at_once_and_each_reports_comments_keep_their_order() {
+    // The sender lets a few items go at once; the comments on one report must still reach
+    // the platform one after another, in the order they were written.
+    let Setup {
+        platform_dir,
+        platform,
+        core,
+        events: _events,
+        device: _device,
+    } = setup().await;
+    let (addr, url) = (platform.addr(), platform.url());
+    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&core).await;
+    let id = delivered(&core, good_draft(&catalogue)).await;
+
+    platform.shutdown().await;
+    let written: Vec<String> = (1..=6).map(|i| format!("第 {i} 条补充说明")).collect();
+    for body in &written {
+        call(
+            &core,
+            Request::AddComment {
+                id,
+                body: body.clone(),
+                photos_base64: vec![],
+            },
+        )
+        .await;
+    }
+    let mut backlog = Vec::new();
+    for i in 0..12 {
+        let draft = new_draft(&core).await.id;
+        let mut words = good_draft(&catalogue);
+        words.description = format!("楼道灯不亮了，第 {i} 盏");
+        save_draft(&core, draft, words).await;
+        submit(&core, draft).await;
+        backlog.push(draft);
+    }
+
+    let platform = start_platform_at(platform_dir.path(), addr, PlatformClock::new()).await;
+    call(&core, Request::SyncNow).await;
+    for &draft in &backlog {
+        wait_delivery(&core, draft, "the backlog delivered", |d| {
+            matches!(d, Delivery::Delivered { .. })
+        })
+        .await;
+    }
+    wait_for("the comments delivered", || async {
+        let c = comments(&core, id).await;
+        (c.len() == written.len() && c.iter().all(|c| c.delivery.is_none())).then_some(())
+    })
+    .await;
+
+    let http = Http::new(&url);
+    let token = http.sign_in(platform_dir.path(), RESIDENT_PHONE).await;
+    let held = http.reports(&token).await;
+    for draft in &backlog {
+        let copies = held.iter().filter(|r| r.id == *draft).count();
+        assert_eq!(copies, 1, "report {draft} held {copies} times");
+    }
+    let bodies: Vec<String> = http
+        .comments(&token, id)
+        .await
+        .into_iter()
+        .map(|c| c.body)
+        .collect();
+    assert_eq!(
+        bodies, written,
+        "the comments in the order they were written"
+    );
+
+    core.shutdown().await;
+    platform.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_neighbours_report_is_followed_and_its_changes_reach_the_follower() {
     let Setup {
         platform_dir,

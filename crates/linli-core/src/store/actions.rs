@@ -2,7 +2,7 @@
 //! followed reports, cached comments, photos fetched from the platform and the board.
 
 use super::{
-    Applied, OUTBOX_REPORT, Store, Viewer, apply_detail_in, fmt_ts, from_json, load_report,
+    Applied, Cached, OUTBOX_REPORT, Store, Viewer, apply_detail_in, fmt_ts, from_json, load_report,
     not_found, parse_ts, require_report, to_json, wire,
 };
 use crate::error::Error;
@@ -105,7 +105,7 @@ fn insert_action(
     kind: &ActionKind,
     now: Timestamp,
 ) -> Result<(), Error> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO actions (id, report_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![
             id.to_string(),
@@ -114,7 +114,7 @@ fn insert_action(
             fmt_ts(now)
         ],
     )?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO outbox (kind, record_id, idempotency_key, state, created_at, updated_at)
          VALUES (?1, ?2, ?2, 'queued', ?3, ?3)",
         params![OUTBOX_ACTION, id.to_string(), fmt_ts(now)],
@@ -124,7 +124,7 @@ fn insert_action(
     } = kind
     {
         for photo in photos {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO photos (id, report_id, position, width, height, bytes, created_at,
                      comment_id)
                  VALUES (?1, ?2,
@@ -148,17 +148,17 @@ fn insert_action(
 /// Deletes an action with its outbox row and its photos' rows; returns the photos.
 fn delete_action(tx: &Transaction<'_>, id: ActionId) -> Result<Vec<PhotoId>, Error> {
     let kind: Option<String> = tx
-        .query_row(
+        .row(
             "SELECT kind FROM actions WHERE id = ?1",
             [id.to_string()],
             |r| r.get(0),
         )
         .optional()?;
-    tx.execute(
+    tx.exec(
         "DELETE FROM outbox WHERE kind = ?1 AND record_id = ?2",
         params![OUTBOX_ACTION, id.to_string()],
     )?;
-    tx.execute("DELETE FROM actions WHERE id = ?1", [id.to_string()])?;
+    tx.exec("DELETE FROM actions WHERE id = ?1", [id.to_string()])?;
     Ok(
         match kind.as_deref().map(from_json::<ActionKind>).transpose()? {
             Some(ActionKind::Comment { photos, .. }) => photos.iter().map(|p| p.id).collect(),
@@ -176,12 +176,12 @@ fn delete_report(tx: &Transaction<'_>, id: ReportId) -> Result<Vec<PhotoId>, Err
         .iter()
         .map(|p| parse_id("photo id", p))
         .collect::<Result<Vec<PhotoId>, Error>>()?;
-    tx.execute(
+    tx.exec(
         "DELETE FROM outbox WHERE (kind = ?1 AND record_id = ?2)
             OR (kind = ?3 AND record_id IN (SELECT id FROM actions WHERE report_id = ?2))",
         params![OUTBOX_REPORT, id.to_string(), OUTBOX_ACTION],
     )?;
-    tx.execute("DELETE FROM reports WHERE id = ?1", [id.to_string()])?;
+    tx.exec("DELETE FROM reports WHERE id = ?1", [id.to_string()])?;
     Ok(photos)
 }
 
@@ -228,7 +228,7 @@ impl Store {
                 }
                 Some(_) => {}
                 None => {
-                    tx.execute(
+                    tx.exec(
                         "INSERT INTO reports (id, owner_user_id, platform_url, category,
                              description, urgency, number, status, place_label, relation,
                              created_at, updated_at)
@@ -248,7 +248,7 @@ impl Store {
                         ],
                     )?;
                     // The report is on the platform already: nothing of it to send.
-                    tx.execute(
+                    tx.exec(
                         "INSERT INTO outbox (kind, record_id, idempotency_key, state,
                              created_at, updated_at)
                          VALUES (?1, ?2, ?2, 'delivered', ?3, ?3)",
@@ -265,7 +265,7 @@ impl Store {
     pub fn action(&self, id: ActionId) -> Result<Option<LocalAction>, Error> {
         let conn = self.conn();
         let report: Option<String> = conn
-            .query_row(
+            .row(
                 "SELECT report_id FROM actions WHERE id = ?1",
                 [id.to_string()],
                 |r| r.get(0),
@@ -283,7 +283,7 @@ impl Store {
     pub fn dismiss_action(&self, id: ActionId) -> Result<(ReportId, Vec<PhotoId>), Error> {
         self.write(|tx| {
             let found: Option<(String, String)> = tx
-                .query_row(
+                .row(
                     "SELECT a.report_id, o.state FROM actions a
                      JOIN outbox o ON o.kind = 'action' AND o.record_id = a.id
                      WHERE a.id = ?1",
@@ -301,7 +301,7 @@ impl Store {
                 )));
             }
             let photos = delete_action(tx, id)?;
-            tx.execute(
+            tx.exec(
                 "DELETE FROM photos WHERE comment_id IS NOT NULL AND id IN
                      (SELECT value FROM json_each(?1))",
                 [to_json(&photos)?],
@@ -322,7 +322,7 @@ impl Store {
     ) -> Result<ActionStored, Error> {
         self.write(|tx| {
             let report: Option<String> = tx
-                .query_row(
+                .row(
                     "SELECT report_id FROM actions WHERE id = ?1",
                     [action.to_string()],
                     |r| r.get(0),
@@ -336,7 +336,7 @@ impl Store {
                     stored.applied = Some(apply_detail_in(tx, detail, platform_url, viewer, now)?);
                 }
                 ActionDone::Comment(comment) => {
-                    tx.execute(
+                    tx.exec(
                         "UPDATE photos SET uploaded = 1 WHERE comment_id = ?1",
                         [comment.id.to_string()],
                     )?;
@@ -376,7 +376,7 @@ impl Store {
                 return Ok(false);
             }
             let before = comments_in(tx, report)?;
-            tx.execute(
+            tx.exec(
                 "DELETE FROM comments WHERE report_id = ?1",
                 [report.to_string()],
             )?;
@@ -398,7 +398,7 @@ impl Store {
         };
         Ok(self
             .conn()
-            .query_row(
+            .row(
                 "SELECT content_type FROM fetched_photos
                  WHERE id = ?1 AND platform_url = ?2 AND user_id = ?3",
                 params![id.to_string(), viewer.platform_url, me.0],
@@ -418,7 +418,7 @@ impl Store {
         let Some(me) = viewer.user_id else {
             return Ok(());
         };
-        self.conn().execute(
+        self.conn().exec(
             "INSERT INTO fetched_photos (id, platform_url, user_id, content_type, fetched_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT DO UPDATE SET content_type = excluded.content_type,
@@ -445,7 +445,7 @@ impl Store {
     ) -> Result<Option<(Board, Timestamp)>, Error> {
         let row: Option<(String, String)> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT body, fetched_at FROM boards WHERE platform_url = ?1 AND estate_id = ?2
                      AND period_from = ?3 AND period_to = ?4",
                 params![
@@ -469,7 +469,7 @@ impl Store {
         board: &Board,
         fetched_at: Timestamp,
     ) -> Result<(), Error> {
-        self.conn().execute(
+        self.conn().exec(
             "INSERT INTO boards (platform_url, estate_id, period_from, period_to, body, fetched_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
@@ -500,7 +500,7 @@ fn period_key(at: Option<Timestamp>) -> String {
 }
 
 fn upsert_comment(tx: &Transaction<'_>, comment: &Comment) -> Result<(), Error> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO comments (id, report_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body, created_at = excluded.created_at",
         params![

@@ -369,6 +369,7 @@ pub struct Http {
 
 impl Http {
     pub fn new(base: &str) -> Self {
+        linli_core::install_tls_provider();
         Self {
             client: reqwest::Client::new(),
             base: base.to_string(),

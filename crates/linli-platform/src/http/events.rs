@@ -30,11 +30,22 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Longest an idle stream sleeps before checking its session again, whatever its expiry.
 const MAX_IDLE_CHECK: Duration = Duration::from_secs(60 * 60);
 
+/// How long a stream trusts its last look at the session between reads. A sign-out on this
+/// instance and the session's expiry end the stream at once whatever this says; a sign-out on
+/// another instance ends it at the first read after this long. Without it, a burst of changes
+/// (a device's backlog arriving) cost one session lookup per change.
+const SESSION_RECHECK: Duration = Duration::from_secs(1);
+
 struct Cursor {
     state: AppState,
-    /// The session the stream was opened with: checked again before every read, so a stream
+    /// The session the stream was opened with: checked again before reading after a sign-out
+    /// here, at its expiry, and otherwise at most every [`SESSION_RECHECK`], so a stream
     /// outlives neither sign-out nor expiry.
     token_hash: [u8; 32],
+    /// When the session was last found alive, and until when it was valid then.
+    checked: Option<(std::time::Instant, linli_api::Timestamp)>,
+    /// Someone signed out on this instance since the session was last looked at.
+    signed_out_here: bool,
     scope: Visibility,
     after: i64,
     pending: VecDeque<ReportEvent>,
@@ -54,17 +65,30 @@ impl Cursor {
             // Mark the current notifications seen before reading, so an event committed (or a
             // session signed out) while reading wakes the next wait instead of being missed.
             self.changes.borrow_and_update();
+            let signed_out_here =
+                self.signed_out_here || self.sign_outs.has_changed().unwrap_or(true);
             self.sign_outs.borrow_and_update();
+            self.signed_out_here = false;
+            let now = self.state.now();
+            let trusted = self.checked.filter(|(at, expires_at)| {
+                !signed_out_here && at.elapsed() < SESSION_RECHECK && now < *expires_at
+            });
             let (after, scope, token_hash) = (self.after, self.scope, self.token_hash);
             let (expires_at, batch) = self
                 .state
                 .blocking(move |s| {
-                    let session = auth::live_session(s.store(), s.now(), &token_hash)?;
+                    let expires_at = match trusted {
+                        Some((_, expires_at)) => expires_at,
+                        None => auth::live_session(s.store(), s.now(), &token_hash)?.expires_at,
+                    };
                     let batch = s.store().events_after(after, scope, BATCH)?;
-                    Ok((session.expires_at, batch))
+                    Ok((expires_at, batch))
                 })
                 .await
                 .ok()?;
+            if trusted.is_none() {
+                self.checked = Some((std::time::Instant::now(), expires_at));
+            }
             if let Some(last) = batch.last() {
                 self.after = last.seq;
                 self.pending.extend(batch);
@@ -75,7 +99,10 @@ impl Cursor {
                 .min(MAX_IDLE_CHECK);
             tokio::select! {
                 changed = self.changes.changed() => changed.ok()?,
-                signed_out = self.sign_outs.changed() => signed_out.ok()?,
+                signed_out = self.sign_outs.changed() => {
+                    signed_out.ok()?;
+                    self.signed_out_here = true;
+                }
                 () = tokio::time::sleep(until_expiry) => {}
                 () = crate::server::stopped(&mut self.shutdown) => return None,
             }
@@ -130,6 +157,8 @@ pub async fn events(
     };
     let cursor = Cursor {
         token_hash: caller.token_hash,
+        checked: None,
+        signed_out_here: false,
         sign_outs: state.sign_outs(),
         scope: visibility(&caller.user),
         shutdown: state.shutdown_signal(),
