@@ -17,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use time::format_description::well_known::Rfc3339;
@@ -921,6 +922,9 @@ impl Store {
         let conn = self.conn();
         // An action waits for its report to be delivered and for the actions on the same
         // report before it (creation order per report); a refused one no longer holds others.
+        // The earlier actions are looked up from the report's own (CROSS JOIN keeps that
+        // order): from the outbox side, every waiting row before this one was read for each
+        // action, which made draining a backlog of thousands cubic.
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT o.seq, r.id, o.idempotency_key, o.state, o.attempts,
                     o.next_attempt_at, o.last_error, o.sent_bytes, o.total_bytes, a.id
@@ -930,8 +934,8 @@ impl Store {
                AND (o.kind = 'report' OR (
                    EXISTS (SELECT 1 FROM outbox ro WHERE ro.kind = 'report'
                            AND ro.record_id = r.id AND ro.state = 'delivered')
-                   AND NOT EXISTS (SELECT 1 FROM outbox eo
-                           JOIN actions ea ON eo.kind = 'action' AND ea.id = eo.record_id
+                   AND NOT EXISTS (SELECT 1 FROM actions ea
+                           CROSS JOIN outbox eo ON eo.kind = 'action' AND eo.record_id = ea.id
                            WHERE ea.report_id = r.id AND eo.seq < o.seq
                              AND eo.state IN ('queued', 'sending'))))
              ORDER BY o.seq"
@@ -980,14 +984,15 @@ impl Store {
         Ok(())
     }
 
-    /// The first item `sender` should send to `platform_url` now (`force`: ignore backoff).
+    /// The first item `sender` should send to `platform_url` now (`force`: ignore backoff),
+    /// passing over the items in `skip` (those the sender picked already in this pass).
     pub fn next_due(
         &self,
         sender: UserId,
         platform_url: &str,
         now: Timestamp,
         force: bool,
-        skip: &[i64],
+        skip: &HashSet<i64>,
     ) -> Result<Option<Outgoing>, Error> {
         let mut found = None;
         self.scan_queued(sender, platform_url, |o, d| {
@@ -1500,8 +1505,15 @@ mod tests {
         let err: ApiError = s.discard(id).unwrap_err().into();
         assert_eq!(err.code, ErrorCode::AlreadySent);
         // Someone else signed in on this device does not send it.
-        assert_eq!(s.next_due(UserId(6), URL, T0, true, &[]).unwrap(), None);
-        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+        assert_eq!(
+            s.next_due(UserId(6), URL, T0, true, &HashSet::new())
+                .unwrap(),
+            None
+        );
+        let due = s
+            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .unwrap()
+            .unwrap();
         assert_eq!(due.report_id, id);
         assert_eq!(due.idempotency_key, id.to_string());
     }
@@ -1515,7 +1527,10 @@ mod tests {
             s.new_draft(id, &me(), T0).unwrap();
             s.save_draft(id, &complete(), T0).unwrap();
             s.submit(id, &me(), T0, |_| vec![]).unwrap();
-            let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+            let due = s
+                .next_due(UserId(5), URL, T0, false, &HashSet::new())
+                .unwrap()
+                .unwrap();
             // One attempt already failed: the count survives the crash (it drives the backoff).
             assert!(s.start_sending(due.seq, 100, T0).unwrap());
             let waiting = Delivery::Queued {
@@ -1537,7 +1552,7 @@ mod tests {
             Delivery::Queued { attempts: 3, .. }
         ));
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, false, &[])
+            s.next_due(UserId(5), URL, T0, false, &HashSet::new())
                 .unwrap()
                 .map(|o| o.attempts),
             Some(3)
@@ -1551,7 +1566,10 @@ mod tests {
         s.new_draft(id, &me(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
-        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+        let due = s
+            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .unwrap()
+            .unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
         let later = T0 + time::Duration::seconds(30);
         let waiting = Delivery::Queued {
@@ -1561,9 +1579,17 @@ mod tests {
         };
         s.mark_failed(due.seq, &waiting, T0).unwrap();
         assert_eq!(s.report(id).unwrap().unwrap().delivery, waiting);
-        assert_eq!(s.next_due(UserId(5), URL, T0, false, &[]).unwrap(), None);
+        assert_eq!(
+            s.next_due(UserId(5), URL, T0, false, &HashSet::new())
+                .unwrap(),
+            None
+        );
         assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(later));
-        assert!(s.next_due(UserId(5), URL, T0, true, &[]).unwrap().is_some());
+        assert!(
+            s.next_due(UserId(5), URL, T0, true, &HashSet::new())
+                .unwrap()
+                .is_some()
+        );
 
         s.start_sending(due.seq, 10, T0).unwrap();
         s.mark_delivered(due.seq, &platform_report(id, ReportStatus::Received), T0)
@@ -1583,7 +1609,10 @@ mod tests {
         s.new_draft(id, &me(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
-        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+        let due = s
+            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .unwrap()
+            .unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
         let error =
             ApiError::validation(vec![FieldError::new("place", FieldErrorCode::UnitNotYours)]);
@@ -1609,7 +1638,10 @@ mod tests {
                 ..
             }
         ));
-        let again = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+        let again = s
+            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .unwrap()
+            .unwrap();
         assert!(again.seq > due.seq, "re-queued at the back");
     }
 
@@ -1699,7 +1731,10 @@ mod tests {
         s.new_draft(id, &me(), T0).unwrap();
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
-        let due = s.next_due(UserId(5), URL, T0, false, &[]).unwrap().unwrap();
+        let due = s
+            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .unwrap()
+            .unwrap();
         assert!(s.start_sending(due.seq, 10, T0).unwrap());
         // The disk refuses to record the rejection (as a full disk or an I/O error would).
         s.conn()
@@ -1727,7 +1762,7 @@ mod tests {
         assert!(at > T0, "not at once: the next write may fail too");
         assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(at));
         assert!(
-            s.next_due(UserId(5), URL, at, false, &[])
+            s.next_due(UserId(5), URL, at, false, &HashSet::new())
                 .unwrap()
                 .is_some()
         );
@@ -1782,11 +1817,15 @@ mod tests {
         assert!(!s.is_visible(mine, &them).unwrap());
         assert!(s.is_visible(anonymous, &them).unwrap());
         assert!(!s.is_visible(anonymous, &nobody).unwrap());
-        assert_eq!(s.next_due(UserId(6), URL, T0, true, &[]).unwrap(), None);
+        assert_eq!(
+            s.next_due(UserId(6), URL, T0, true, &HashSet::new())
+                .unwrap(),
+            None
+        );
         assert_eq!(s.pending_count(&them).unwrap(), 0);
         s.submit(anonymous, &them, T0, |_| vec![]).unwrap();
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &[])
+            s.next_due(UserId(6), URL, T0, true, &HashSet::new())
                 .unwrap()
                 .map(|o| o.report_id),
             Some(anonymous)
@@ -1818,7 +1857,11 @@ mod tests {
         s.forget_platform().unwrap();
         s.save_profile(other, &profile(5)).unwrap();
         let there = viewer(other, Some(5));
-        assert_eq!(s.next_due(UserId(5), other, T0, true, &[]).unwrap(), None);
+        assert_eq!(
+            s.next_due(UserId(5), other, T0, true, &HashSet::new())
+                .unwrap(),
+            None
+        );
         assert_eq!(s.next_wake(UserId(5), other).unwrap(), None);
         assert_eq!(s.report_summaries(&there).unwrap(), vec![]);
         assert!(!s.is_visible(id, &there).unwrap());
@@ -1850,7 +1893,7 @@ mod tests {
         s.forget_platform().unwrap();
         s.save_profile(URL, &profile(5)).unwrap();
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, true, &[])
+            s.next_due(UserId(5), URL, T0, true, &HashSet::new())
                 .unwrap()
                 .map(|o| o.report_id),
             Some(id)
@@ -1902,7 +1945,8 @@ mod tests {
     }
 
     fn due(s: &Store, skip: &[i64]) -> Option<Outgoing> {
-        s.next_due(UserId(5), URL, T0, false, skip).unwrap()
+        let skip = skip.iter().copied().collect();
+        s.next_due(UserId(5), URL, T0, false, &skip).unwrap()
     }
 
     #[test]
@@ -2413,7 +2457,7 @@ mod tests {
         s.dismiss_action(reopen).unwrap();
         check(&ids);
         let item = s
-            .next_due(UserId(5), URL, at(11), false, &[])
+            .next_due(UserId(5), URL, at(11), false, &HashSet::new())
             .unwrap()
             .unwrap();
         assert_eq!(

@@ -87,7 +87,7 @@ async fn send_due(
     shutdown: &watch::Receiver<bool>,
 ) {
     // Items picked in this pass (in flight or done): not picked again until the next pass.
-    let mut tried = Vec::new();
+    let mut tried = std::collections::HashSet::new();
     let mut in_flight = FuturesUnordered::new();
     // No more picking: the session is gone, the outbox unreadable, or shutting down.
     let mut stop = false;
@@ -107,7 +107,7 @@ async fn send_due(
                 // retries side by side are the start of a storm. It is picked again then.
                 Ok(Some(item)) if item.attempts > 0 && !in_flight.is_empty() => break,
                 Ok(Some(item)) => {
-                    tried.push(item.seq);
+                    tried.insert(item.seq);
                     alone = item.attempts > 0;
                     in_flight.push(send_item(inner, session, item));
                 }

@@ -30,6 +30,10 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Longest an idle stream sleeps before checking its session again, whatever its expiry.
 const MAX_IDLE_CHECK: Duration = Duration::from_secs(60 * 60);
 
+/// How long a woken stream waits for more changes before it reads: a person cannot tell 5 ms,
+/// and a thousand streams reading once per burst instead of once per commit can.
+const COALESCE: Duration = Duration::from_millis(5);
+
 /// How long a stream trusts its last look at the session between reads. A sign-out on this
 /// instance and the session's expiry end the stream at once whatever this says; a sign-out on
 /// another instance ends it at the first read after this long. Without it, a burst of changes
@@ -98,7 +102,12 @@ impl Cursor {
                 .unwrap_or(Duration::ZERO)
                 .min(MAX_IDLE_CHECK);
             tokio::select! {
-                changed = self.changes.changed() => changed.ok()?,
+                changed = self.changes.changed() => {
+                    changed.ok()?;
+                    // Every commit wakes every open stream, and each reads the store: a short
+                    // wait lets the commits of a burst be read together, once per stream.
+                    tokio::time::sleep(COALESCE).await;
+                }
                 signed_out = self.sign_outs.changed() => {
                     signed_out.ok()?;
                     self.signed_out_here = true;

@@ -154,7 +154,14 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
         parts.extensions.insert(caller);
     }
     let body = body?;
-    let claim = claim.expect("claimed whenever the body was read");
+    let Some(claim) = claim else {
+        // A body that was read always had its key claimed in the trip above; should that ever
+        // change, the request is refused as the platform's fault rather than run unguarded.
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "the request's Idempotency-Key was not claimed",
+        ));
+    };
     match claim {
         KeyClaim::Claimed => {}
         KeyClaim::Answered(kept) => return Ok(replay(kept)),
