@@ -95,6 +95,9 @@ impl FaultPlan {
 pub struct Seen {
     /// When it arrived, from the proxy's start.
     pub at: Duration,
+    /// When the proxy was done with it (answered, or cut it), from the proxy's start; `None`
+    /// for a stall, which the client gives up on by its own timer while the proxy holds on.
+    pub ended: Option<Duration>,
     /// `POST`, `GET`...
     pub method: String,
     /// Path and query.
@@ -313,8 +316,10 @@ async fn handle(
         Fault::None
     };
     let record = |status: Option<u16>| {
+        let ended = (fault != Fault::Stall).then(|| shared.started.elapsed());
         shared.seen.lock().unwrap().push(Seen {
             at,
+            ended,
             method: parts.method.to_string(),
             path: path.clone(),
             item: item.clone(),
