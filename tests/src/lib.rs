@@ -112,6 +112,9 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app.to_string_lossy() }),
         );
+        // With both of rustls's providers compiled into the workspace's test build, rustls
+        // cannot pick one by itself: choose the app's (ring) for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()?
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
