@@ -423,21 +423,22 @@ pub fn machine() -> String {
     format!("machine: {cores} cores{memory}, {model}")
 }
 
-/// CPU time (user and system) this process has used so far, all threads together.
-pub fn process_cpu() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|stat| {
-            // After "pid (comm) ": utime is field 14 and stime 15 (1-based).
-            let rest = stat.rsplit_once(") ")?.1.to_string();
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let utime: u64 = fields.get(11)?.parse().ok()?;
-            let stime: u64 = fields.get(12)?.parse().ok()?;
-            Some(utime + stime)
-        })
-        .unwrap_or(0);
+/// CPU time (user and system) process `pid` has used so far, all its threads together; `None`
+/// when it is gone.
+pub fn cpu_of(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After "pid (comm) ": utime is field 14 and stime 15 (1-based).
+    let rest = stat.rsplit_once(") ")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
     // USER_HZ is 100 on every Linux this runs on.
-    Duration::from_millis(ticks * 10)
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// CPU time this process has used so far ([`cpu_of`] itself).
+pub fn process_cpu() -> Duration {
+    cpu_of(std::process::id()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -707,20 +707,11 @@ fn tree(root: u32) -> Vec<u32> {
 
 /// User and system CPU time used so far by `root` and its descendants, in ms (10 ms steps).
 fn tree_cpu_ms(root: u32) -> u64 {
-    let ticks: u64 = tree(root)
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-        .filter_map(|stat| {
-            // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based).
-            let rest = stat.rsplit_once(") ")?.1;
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let utime: u64 = fields.get(11)?.parse().ok()?;
-            let stime: u64 = fields.get(12)?.parse().ok()?;
-            Some(utime + stime)
-        })
-        .sum();
-    // USER_HZ is 100 on every Linux this runs on.
-    ticks * 10
+    tree(root)
+        .into_iter()
+        .filter_map(linli_bench::cpu_of)
+        .map(|cpu| cpu.as_millis() as u64)
+        .sum()
 }
 
 /// WebKit processes running outside the tree of `root`.
