@@ -23,8 +23,8 @@
 //!
 //! ```text
 //! scripts/build-ui && scripts/build-ui bench/blank-app/ui
-//! cargo build --release -p linli-app        # each app on its own, so neither gets features
-//! cargo build --release -p linli-blank-app  # the other turns on in shared crates
+//! cargo build --profile app -p linli-app        # each app on its own, so neither gets
+//! cargo build --profile app -p linli-blank-app  # features the other turns on in shared crates
 //! cargo build --release -p linli-bench --bin start
 //! target/release/start            # 10 starts of each
 //! target/release/start --quick    # 3 starts of each (CI)
@@ -54,7 +54,8 @@ struct Args {
     /// When memory is read, in seconds after the spawn.
     #[arg(long, default_value_t = 10)]
     settle: u64,
-    /// The directory holding the release binaries `linli` and `linli-blank`.
+    /// The directory holding the binaries `linli` and `linli-blank` (default: the `app`
+    /// profile's, target/app).
     #[arg(long)]
     bin_dir: Option<PathBuf>,
     /// gnome-keyring's daemon (default: on PATH, else where scripts/setup unpacks it,
@@ -76,7 +77,7 @@ fn main() -> Result<()> {
     let bin_dir = args
         .bin_dir
         .clone()
-        .unwrap_or_else(|| root.join("target/release"));
+        .unwrap_or_else(|| root.join("target/app"));
     let apps = [
         App::new("Linli", bin_dir.join("linli"), Some("org.linli.app")),
         App::new("blank", bin_dir.join("linli-blank"), None),
@@ -85,8 +86,8 @@ fn main() -> Result<()> {
         ensure!(
             app.binary.is_file(),
             "{} is missing. Build both apps first:\n  scripts/build-ui && scripts/build-ui \
-             bench/blank-app/ui\n  cargo build --release -p linli-app\n  cargo build \
-             --release -p linli-blank-app",
+             bench/blank-app/ui\n  cargo build --profile app -p linli-app\n  cargo build \
+             --profile app -p linli-blank-app",
             app.binary.display()
         );
     }

@@ -138,21 +138,32 @@ pub(crate) fn dismiss(inner: &Inner, id: ActionId) -> Result<LocalReport, ApiErr
 // ---- sending ----
 
 /// Sends one queued action (the sync engine's side).
-pub(crate) async fn send(inner: &Inner, session: &Session, item: &Outgoing) -> Sent {
+pub(crate) async fn send(
+    inner: &Inner,
+    session: &Session,
+    item: &Outgoing,
+    answers: &sync::Answers,
+) -> Sent {
     let action = match item.action.map(|id| inner.store.action(id)) {
         Some(Ok(Some(action))) => action,
         Some(Ok(None)) | None => return Sent::Skipped,
         Some(Err(e)) => return sync::failed(inner, session, item, sync::internal(e)),
     };
     let is_comment = matches!(action.kind, ActionKind::Comment { .. });
-    let outcome = send_kind(inner, session, item, &action.kind).await;
+    let outcome = send_kind(inner, session, item, &action.kind, answers).await;
     if is_comment && outcome != Sent::Skipped {
         inner.emit(Event::CommentsChanged { id: item.report_id });
     }
     outcome
 }
 
-async fn send_kind(inner: &Inner, session: &Session, item: &Outgoing, kind: &ActionKind) -> Sent {
+async fn send_kind(
+    inner: &Inner,
+    session: &Session,
+    item: &Outgoing,
+    kind: &ActionKind,
+    answers: &sync::Answers,
+) -> Sent {
     let report = item.report_id;
     let pending = match kind {
         ActionKind::Comment { comment_id, .. } => {
@@ -164,7 +175,7 @@ async fn send_kind(inner: &Inner, session: &Session, item: &Outgoing, kind: &Act
         _ => Vec::new(),
     };
     let total = pending.iter().map(|p| p.bytes).sum();
-    if let Err(outcome) = sync::start(inner, item, total) {
+    if let Err(outcome) = sync::start(inner, item, total, answers) {
         return outcome;
     }
     if let Err(outcome) = sync::upload_photos(inner, session, item, pending, total).await {

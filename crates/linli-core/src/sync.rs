@@ -24,7 +24,7 @@ use futures_util::stream::FuturesUnordered;
 use linli_api::error::{ApiError, ErrorCode, FieldErrorCode};
 use linli_api::ipc::{Delivery, Event, LocalPhoto, Relation};
 use linli_api::platform::{ChangeKind, ReportDetail, ReportEvent};
-use linli_api::report::{ReportStatus, TimelineKind};
+use linli_api::report::{Report, ReportStatus, TimelineKind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -86,6 +86,9 @@ async fn send_due(
     window: &mut SendWindow,
     shutdown: &watch::Receiver<bool>,
 ) {
+    // Answers to delivered reports, written with the next item that leaves (or below).
+    // Declared before the items in flight, which borrow it.
+    let answers = Answers::default();
     // Items picked in this pass (in flight or done): not picked again until the next pass.
     let mut tried = std::collections::HashSet::new();
     let mut in_flight = FuturesUnordered::new();
@@ -94,6 +97,7 @@ async fn send_due(
     // A retry is in flight: it goes alone.
     let mut alone = false;
     loop {
+        let mut picked = false;
         while !stop && !alone && in_flight.len() < window.size() {
             if *shutdown.borrow() {
                 stop = true;
@@ -109,7 +113,8 @@ async fn send_due(
                 Ok(Some(item)) => {
                     tried.insert(item.seq);
                     alone = item.attempts > 0;
-                    in_flight.push(send_item(inner, session, item));
+                    picked = true;
+                    in_flight.push(send_item(inner, session, item, &answers));
                 }
                 // Nothing due now; an item in flight may free another (an action waits for
                 // its report), so look again when one ends.
@@ -119,6 +124,11 @@ async fn send_due(
                     stop = true;
                 }
             }
+        }
+        // Nothing left now to carry the answers: write them before waiting, and look again,
+        // as a delivered report may free the actions waiting for it.
+        if !picked && answers.record(inner) {
+            continue;
         }
         // The items in flight are left to end even when picking stopped: each records its
         // own outcome.
@@ -133,6 +143,7 @@ async fn send_due(
             Sent::Skipped => {}
         }
     }
+    answers.record(inner);
     if !tried.is_empty() {
         // The count the UI shows is told at most every so often during a pass
         // (`Inner::pending_changed`); its final value, always.
@@ -140,11 +151,73 @@ async fn send_due(
     }
 }
 
+/// Answers of the platform to delivered reports, held by the sender until they are written.
+///
+/// An answer is written in the same transaction as the next item that leaves
+/// ([`start`], [`Store::deliver_then_start`](crate::store::Store::deliver_then_start)), or on
+/// its own when no item follows. Until then the report is still `sending` in the database: if
+/// the app stops before the answer is written, the report is queued again at the next start
+/// and the platform answers the same again (same Idempotency-Key), so nothing is lost or
+/// filed twice; what the change feed brings meanwhile is kept (an older answer never
+/// overwrites a newer state).
+#[derive(Default)]
+pub(crate) struct Answers(std::sync::Mutex<Vec<(i64, Report)>>);
+
+impl Answers {
+    fn hold(&self, seq: i64, report: Report) {
+        self.lock().push((seq, report));
+    }
+
+    fn take(&self) -> Vec<(i64, Report)> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(i64, Report)>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes the answers held, with nothing to start; whether there were any.
+    fn record(&self, inner: &Inner) -> bool {
+        let delivered = self.take();
+        if delivered.is_empty() {
+            return false;
+        }
+        let written = inner.store.deliver_then_start(&delivered, None, now());
+        recorded(inner, delivered, written.err().as_ref());
+        true
+    }
+}
+
+/// After answers were written (or not: `failure`), tells the UI; an answer that could not be
+/// written leaves its report queued again, and the retry gets the platform's replayed answer
+/// (same key) and records it then.
+fn recorded(inner: &Inner, delivered: Vec<(i64, Report)>, failure: Option<&Error>) {
+    if let Some(e) = failure {
+        tracing::error!(error = %e, "delivered reports not recorded; queuing them again");
+        let retry_at = now() + crate::store::UNRECORDED_FAILURE_WAIT;
+        for (seq, _) in &delivered {
+            if let Err(e) = inner.store.requeue(*seq, Some(retry_at)) {
+                tracing::error!(error = %e, "report left sending until the next start");
+            }
+        }
+    }
+    for (_, report) in &delivered {
+        tracing::info!(report = %report.id, number = report.number, "report delivered");
+    }
+    inner.reports_changed(delivered.iter().map(|(_, r)| r.id).collect());
+    inner.pending_changed();
+}
+
 /// Sends one outbox item: a report, or an action on a delivered one.
-async fn send_item(inner: &Arc<Inner>, session: &Session, item: Outgoing) -> Sent {
+async fn send_item(
+    inner: &Arc<Inner>,
+    session: &Session,
+    item: Outgoing,
+    answers: &Answers,
+) -> Sent {
     let outcome = match item.action {
-        None => send_report(inner, session, &item).await,
-        Some(_) => crate::actions::send(inner, session, &item).await,
+        None => send_report(inner, session, &item, answers).await,
+        Some(_) => crate::actions::send(inner, session, &item, answers).await,
     };
     tracing::debug!(report = %item.report_id, action = ?item.action, ?outcome, "outbox item");
     outcome
@@ -188,7 +261,12 @@ pub(crate) fn internal(e: Error) -> Failure {
     }
 }
 
-async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> Sent {
+async fn send_report(
+    inner: &Arc<Inner>,
+    session: &Session,
+    item: &Outgoing,
+    answers: &Answers,
+) -> Sent {
     let id = item.report_id;
     let body = match inner.store.new_report_body(id) {
         Ok(body) => body,
@@ -216,7 +294,7 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
     let pending = not_uploaded(&photos);
     let reused_uploads = pending.len() < photos.len();
     let total = pending.iter().map(|p| p.bytes).sum::<u64>() + json.len() as u64;
-    if let Err(outcome) = start(inner, item, total) {
+    if let Err(outcome) = start(inner, item, total, answers) {
         return outcome;
     }
     if let Err(outcome) = upload_photos(inner, session, item, pending, total).await {
@@ -235,18 +313,7 @@ async fn send_report(inner: &Arc<Inner>, session: &Session, item: &Outgoing) -> 
                 sent_bytes: total,
                 total_bytes: total,
             });
-            if let Err(e) = inner.store.mark_delivered(item.seq, &report, now()) {
-                // Queue it again rather than leave it sending: the retry gets the platform's
-                // replayed answer (same key) and records it then.
-                tracing::error!(error = %e, "delivered report not recorded; queuing it again");
-                let retry_at = now() + crate::store::UNRECORDED_FAILURE_WAIT;
-                if let Err(e) = inner.store.requeue(item.seq, Some(retry_at)) {
-                    tracing::error!(error = %e, "report left sending until the next start");
-                }
-            }
-            tracing::info!(report = %id, number = report.number, "report delivered");
-            inner.reports_changed(vec![id]);
-            inner.pending_changed();
+            answers.hold(item.seq, report);
             // No second request for the detail: the store starts the timeline where the
             // platform received the report, as the platform's own does, and anything that
             // happened to it since (staff, a replayed older answer) reaches the device through
@@ -284,10 +351,22 @@ pub(crate) fn not_uploaded(photos: &[(LocalPhoto, bool)]) -> Vec<LocalPhoto> {
         .collect()
 }
 
-/// Marks an item as going out (`total` bytes to send) and tells the UI; `Err` when it is not
-/// to be sent after all.
-pub(crate) fn start(inner: &Inner, item: &Outgoing, total: u64) -> Result<(), Sent> {
-    match inner.store.start_sending(item.seq, total, now()) {
+/// Marks an item as going out (`total` bytes to send), writing the answers held with it, and
+/// tells the UI; `Err` when it is not to be sent after all.
+pub(crate) fn start(
+    inner: &Inner,
+    item: &Outgoing,
+    total: u64,
+    answers: &Answers,
+) -> Result<(), Sent> {
+    let delivered = answers.take();
+    let started = inner
+        .store
+        .deliver_then_start(&delivered, Some((item.seq, total)), now());
+    if !delivered.is_empty() {
+        recorded(inner, delivered, started.as_ref().err());
+    }
+    match started {
         Ok(true) => {}
         Ok(false) => return Err(Sent::Skipped),
         Err(e) => {
