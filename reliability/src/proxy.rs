@@ -51,6 +51,9 @@ pub enum Fault {
 pub struct FaultPlan {
     /// Per fault, its probability.
     pub odds: Vec<(Fault, f64)>,
+    /// Faults met by the first requests that carry an outbox item, in order, while faults
+    /// are on; the odds apply after them (and to requests without an item).
+    pub first_items: Vec<Fault>,
     /// The `Retry-After` of a 429, in seconds.
     pub retry_after_secs: u64,
     /// How long a stall lasts (make it longer than the client's request timeout).
@@ -73,6 +76,7 @@ impl FaultPlan {
         let each = share / faults.len() as f64;
         Self {
             odds: faults.iter().map(|f| (*f, each)).collect(),
+            first_items: Vec::new(),
             retry_after_secs,
             stall,
         }
@@ -115,6 +119,8 @@ struct Shared {
     upstream_addr: SocketAddr,
     plan: FaultPlan,
     faults_on: AtomicBool,
+    /// Requests with an item seen while faults were on (for `FaultPlan::first_items`).
+    items_faulted: std::sync::atomic::AtomicUsize,
     started: Instant,
     seen: Mutex<Vec<Seen>>,
     client: reqwest::Client,
@@ -148,6 +154,7 @@ impl FaultProxy {
             upstream_addr: upstream,
             plan,
             faults_on: AtomicBool::new(false),
+            items_faulted: std::sync::atomic::AtomicUsize::new(0),
             started: Instant::now(),
             seen: Mutex::new(Vec::new()),
             client: reqwest::Client::builder()
@@ -311,7 +318,11 @@ async fn handle(
         .to_owned();
     let item = item_of(&parts.method, parts.uri.path(), &parts.headers);
     let fault = if shared.faults_on.load(Ordering::SeqCst) {
-        shared.plan.draw(&mut rand::rng())
+        let planned = item
+            .as_ref()
+            .map(|_| shared.items_faulted.fetch_add(1, Ordering::SeqCst))
+            .and_then(|n| shared.plan.first_items.get(n).copied());
+        planned.unwrap_or_else(|| shared.plan.draw(&mut rand::rng()))
     } else {
         Fault::None
     };

@@ -67,6 +67,7 @@ fn plan() -> FaultPlan {
     ];
     FaultPlan {
         odds: faults.iter().map(|f| (*f, share(*f))).collect(),
+        first_items: Vec::new(),
         retry_after_secs: RETRY_AFTER_SECS,
         // Past the core's request timeout (1 s) and upload timeout (2 s).
         stall: Duration::from_millis(2500),
@@ -323,6 +324,10 @@ fn check_backoff(seen: &[Seen]) -> String {
     let mut gaps: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
     let mut retries_at = vec![];
     let mut most_attempts = 0;
+    // How much longer than its backoff's ceiling an item waited to be tried again (the failed
+    // request's own time, or a retry waiting for the items in flight to come back).
+    let mut overdue: Vec<Duration> = vec![];
+    let policy = backoff();
     for (item, attempts) in &by_item {
         most_attempts = most_attempts.max(attempts.len());
         for (i, pair) in attempts.windows(2).enumerate() {
@@ -337,6 +342,7 @@ fn check_backoff(seen: &[Seen]) -> String {
             }
             if pair[0].fault != Fault::TooMany {
                 gaps.entry(i + 1).or_default().push(gap);
+                overdue.push(gap.saturating_sub(policy.ceiling(i as u32 + 1)));
             }
         }
     }
@@ -348,7 +354,6 @@ fn check_backoff(seen: &[Seen]) -> String {
     // Full jitter draws each wait from 0..=ceiling(k), whose mean is ceiling(k)/2 (a gap also
     // holds the failed request's own time, so it can only be longer). With enough samples the
     // mean gap stays above half of that.
-    let policy = backoff();
     let mut means = vec![];
     for (k, g) in &gaps {
         if g.len() < 30 {
@@ -419,10 +424,117 @@ fn check_backoff(seen: &[Seen]) -> String {
         side_by_side.len(),
         &side_by_side[..side_by_side.len().min(10)]
     );
+    overdue.sort();
+    let at = |q: f64| {
+        let i = (overdue.len().saturating_sub(1) as f64 * q) as usize;
+        overdue.get(i).copied().unwrap_or_default()
+    };
     format!(
         "{} retries, {after_429} after a 429 (none early), most attempts for one item \
-         {most_attempts}, busiest second {busiest} retries, none beside another item; {}",
+         {most_attempts}, busiest second {busiest} retries, none beside another item; {}; \
+         waited beyond the backoff's ceiling: median {:.2?}, 99th percentile {:.2?}, \
+         longest {:.2?}",
         retries_at.len(),
-        means.join("; ")
+        means.join("; "),
+        at(0.5),
+        at(0.99),
+        at(1.0),
     )
+}
+
+/// A report that meets passing trouble goes again once its backoff has run out, not after the
+/// whole backlog behind it: with thousands waiting, that was minutes later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_report_goes_again_before_the_backlog_behind_it() {
+    const BACKLOG: u64 = 120;
+    let platform_dir = tempfile::tempdir().unwrap();
+    let device_dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start(platform_dir.path()).await.unwrap();
+    // Only the first item sent fails (a 500 the platform never saw); nothing else does.
+    let plan = FaultPlan {
+        odds: Vec::new(),
+        first_items: vec![Fault::Error500],
+        retry_after_secs: RETRY_AFTER_SECS,
+        stall: Duration::from_secs(1),
+    };
+    let proxy = FaultProxy::start(platform.addr(), plan).await.unwrap();
+    let options = SyncOptions {
+        backoff: Backoff {
+            base: Duration::from_millis(20),
+            cap: Duration::from_millis(100),
+        },
+        ..sync()
+    };
+    let core = device::open(
+        device_dir.path(),
+        Arc::new(MemorySecretStore::new()),
+        &proxy.url(),
+        options,
+    )
+    .unwrap();
+    device::sign_in(&core, platform.data_dir(), RESIDENT_PHONE)
+        .await
+        .unwrap();
+    let catalogue = device::catalogue(&core).await.unwrap();
+    // The backlog is written before the sender starts, as after a day offline.
+    let mut ids = Vec::new();
+    for n in 0..BACKLOG {
+        let written = device::write_report(&core, device::draft(&catalogue, n).unwrap())
+            .await
+            .unwrap();
+        device::submit(&core, written.id).await.unwrap();
+        ids.push(written.id.to_string());
+    }
+    proxy.faults(true);
+    core.start_sync();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let on_device = device::my_reports(&core).await.unwrap();
+        if on_device
+            .iter()
+            .all(|r| matches!(r.delivery, Delivery::Delivered { .. }))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the backlog was not delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    core.shutdown().await;
+
+    let seen = proxy.seen();
+    let attempts_of = |id: &str| -> Vec<usize> {
+        seen.iter()
+            .enumerate()
+            .filter(|(_, s)| s.item.as_deref() == Some(id))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let first = attempts_of(&ids[0]);
+    assert_eq!(
+        first.len(),
+        2,
+        "the first report: one failed attempt, one more"
+    );
+    assert_eq!(seen[first[0]].fault, Fault::Error500);
+    let last = attempts_of(ids.last().unwrap());
+    assert_eq!(last.len(), 1, "the last report went once");
+    assert!(
+        first[1] < last[0],
+        "the failed report went again only after the whole backlog (request {} of {}, the \
+         last report's was {})",
+        first[1],
+        seen.len(),
+        last[0]
+    );
+    let held = platform::held_reports(&platform.database()).unwrap();
+    let mut ours: Vec<String> = held
+        .iter()
+        .filter(|h| device::tag_of(&h.description).is_some())
+        .map(|h| h.id.clone())
+        .collect();
+    ours.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(ours, expected, "each report held once on the platform");
+    platform.stop().await;
 }

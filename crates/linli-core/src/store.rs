@@ -985,7 +985,8 @@ impl Store {
     }
 
     /// The first item `sender` should send to `platform_url` now (`force`: ignore backoff),
-    /// passing over the items in `skip` (those the sender picked already in this pass).
+    /// passing over the items in `skip` (those the sender picked already in this pass); the
+    /// backoff of the items in `held` counts even when `force` (they failed in this pass).
     pub fn next_due(
         &self,
         sender: UserId,
@@ -993,9 +994,11 @@ impl Store {
         now: Timestamp,
         force: bool,
         skip: &HashSet<i64>,
+        held: &HashSet<i64>,
     ) -> Result<Option<Outgoing>, Error> {
         let mut found = None;
         self.scan_queued(sender, platform_url, |o, d| {
+            let force = force && !held.contains(&o.seq);
             if !skip.contains(&o.seq) && outbox::is_due(&d, now, force) {
                 found = Some(o);
                 return std::ops::ControlFlow::Break(());
@@ -1529,12 +1532,12 @@ mod tests {
         assert_eq!(err.code, ErrorCode::AlreadySent);
         // Someone else signed in on this device does not send it.
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &HashSet::new())
+            s.next_due(UserId(6), URL, T0, true, &HashSet::new(), &HashSet::new())
                 .unwrap(),
             None
         );
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
             .unwrap()
             .unwrap();
         assert_eq!(due.report_id, id);
@@ -1551,7 +1554,7 @@ mod tests {
             s.save_draft(id, &complete(), T0).unwrap();
             s.submit(id, &me(), T0, |_| vec![]).unwrap();
             let due = s
-                .next_due(UserId(5), URL, T0, false, &HashSet::new())
+                .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
                 .unwrap()
                 .unwrap();
             // One attempt already failed: the count survives the crash (it drives the backoff).
@@ -1575,7 +1578,7 @@ mod tests {
             Delivery::Queued { attempts: 3, .. }
         ));
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, false, &HashSet::new())
+            s.next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
                 .unwrap()
                 .map(|o| o.attempts),
             Some(3)
@@ -1590,7 +1593,7 @@ mod tests {
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
             .unwrap()
             .unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
@@ -1603,13 +1606,25 @@ mod tests {
         s.mark_failed(due.seq, &waiting, T0).unwrap();
         assert_eq!(s.report(id).unwrap().unwrap().delivery, waiting);
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, false, &HashSet::new())
+            s.next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
                 .unwrap(),
             None
         );
         assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(later));
         assert!(
-            s.next_due(UserId(5), URL, T0, true, &HashSet::new())
+            s.next_due(UserId(5), URL, T0, true, &HashSet::new(), &HashSet::new())
+                .unwrap()
+                .is_some()
+        );
+        // Failed in this very pass: its backoff holds even when forced, until it runs out.
+        let held = HashSet::from([due.seq]);
+        let none = HashSet::new();
+        assert_eq!(
+            s.next_due(UserId(5), URL, T0, true, &none, &held).unwrap(),
+            None
+        );
+        assert!(
+            s.next_due(UserId(5), URL, later, true, &none, &held)
                 .unwrap()
                 .is_some()
         );
@@ -1633,7 +1648,7 @@ mod tests {
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
             .unwrap()
             .unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
@@ -1662,7 +1677,7 @@ mod tests {
             }
         ));
         let again = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
             .unwrap()
             .unwrap();
         assert!(again.seq > due.seq, "re-queued at the back");
@@ -1755,7 +1770,7 @@ mod tests {
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new())
+            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
             .unwrap()
             .unwrap();
         assert!(s.start_sending(due.seq, 10, T0).unwrap());
@@ -1785,7 +1800,7 @@ mod tests {
         assert!(at > T0, "not at once: the next write may fail too");
         assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(at));
         assert!(
-            s.next_due(UserId(5), URL, at, false, &HashSet::new())
+            s.next_due(UserId(5), URL, at, false, &HashSet::new(), &HashSet::new())
                 .unwrap()
                 .is_some()
         );
@@ -1841,14 +1856,14 @@ mod tests {
         assert!(s.is_visible(anonymous, &them).unwrap());
         assert!(!s.is_visible(anonymous, &nobody).unwrap());
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &HashSet::new())
+            s.next_due(UserId(6), URL, T0, true, &HashSet::new(), &HashSet::new())
                 .unwrap(),
             None
         );
         assert_eq!(s.pending_count(&them).unwrap(), 0);
         s.submit(anonymous, &them, T0, |_| vec![]).unwrap();
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &HashSet::new())
+            s.next_due(UserId(6), URL, T0, true, &HashSet::new(), &HashSet::new())
                 .unwrap()
                 .map(|o| o.report_id),
             Some(anonymous)
@@ -1881,7 +1896,7 @@ mod tests {
         s.save_profile(other, &profile(5)).unwrap();
         let there = viewer(other, Some(5));
         assert_eq!(
-            s.next_due(UserId(5), other, T0, true, &HashSet::new())
+            s.next_due(UserId(5), other, T0, true, &HashSet::new(), &HashSet::new())
                 .unwrap(),
             None
         );
@@ -1916,7 +1931,7 @@ mod tests {
         s.forget_platform().unwrap();
         s.save_profile(URL, &profile(5)).unwrap();
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, true, &HashSet::new())
+            s.next_due(UserId(5), URL, T0, true, &HashSet::new(), &HashSet::new())
                 .unwrap()
                 .map(|o| o.report_id),
             Some(id)
@@ -1969,7 +1984,8 @@ mod tests {
 
     fn due(s: &Store, skip: &[i64]) -> Option<Outgoing> {
         let skip = skip.iter().copied().collect();
-        s.next_due(UserId(5), URL, T0, false, &skip).unwrap()
+        s.next_due(UserId(5), URL, T0, false, &skip, &HashSet::new())
+            .unwrap()
     }
 
     #[test]
@@ -2480,7 +2496,14 @@ mod tests {
         s.dismiss_action(reopen).unwrap();
         check(&ids);
         let item = s
-            .next_due(UserId(5), URL, at(11), false, &HashSet::new())
+            .next_due(
+                UserId(5),
+                URL,
+                at(11),
+                false,
+                &HashSet::new(),
+                &HashSet::new(),
+            )
             .unwrap()
             .unwrap();
         assert_eq!(

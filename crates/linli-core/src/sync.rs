@@ -89,8 +89,13 @@ async fn send_due(
     // Answers to delivered reports, written with the next item that leaves (or below).
     // Declared before the items in flight, which borrow it.
     let answers = Answers::default();
-    // Items picked in this pass (in flight or done): not picked again until the next pass.
+    // Items picked in this pass (in flight or done): not picked again until the next pass,
+    // except one that met passing trouble, once its backoff has run out (below).
     let mut tried = std::collections::HashSet::new();
+    // Items that met passing trouble in this pass: their backoff counts even in a pass that
+    // ignores it ("sync now", the platform back), or one failing at once would go round and
+    // round.
+    let mut failed_here = std::collections::HashSet::new();
     let mut in_flight = FuturesUnordered::new();
     // No more picking: the session is gone, the outbox unreadable, or shutting down.
     let mut stop = false;
@@ -103,9 +108,14 @@ async fn send_due(
                 stop = true;
                 break;
             }
-            let due = inner
-                .store
-                .next_due(session.user_id, &session.base, now(), force, &tried);
+            let due = inner.store.next_due(
+                session.user_id,
+                &session.base,
+                now(),
+                force,
+                &tried,
+                &failed_here,
+            );
             match due {
                 // An item that met trouble before goes alone, once the others are back:
                 // retries side by side are the start of a storm. It is picked again then.
@@ -132,13 +142,19 @@ async fn send_due(
         }
         // The items in flight are left to end even when picking stopped: each records its
         // own outcome.
-        let Some(outcome) = in_flight.next().await else {
+        let Some((seq, outcome)) = in_flight.next().await else {
             break;
         };
         alone &= !in_flight.is_empty();
         match outcome {
             Sent::Delivered | Sent::Rejected => window.went_through(),
-            Sent::Waiting => window.met_trouble(),
+            Sent::Waiting => {
+                window.met_trouble();
+                // It goes again in this pass once its backoff has run out, rather than after
+                // everything behind it (with thousands waiting, minutes later).
+                tried.remove(&seq);
+                failed_here.insert(seq);
+            }
             Sent::SessionLost => stop = true,
             Sent::Skipped => {}
         }
@@ -208,19 +224,20 @@ fn recorded(inner: &Inner, delivered: Vec<(i64, Report)>, failure: Option<&Error
     inner.pending_changed();
 }
 
-/// Sends one outbox item: a report, or an action on a delivered one.
+/// Sends one outbox item: a report, or an action on a delivered one. Returns the item's
+/// `seq` with how it ended.
 async fn send_item(
     inner: &Arc<Inner>,
     session: &Session,
     item: Outgoing,
     answers: &Answers,
-) -> Sent {
+) -> (i64, Sent) {
     let outcome = match item.action {
         None => send_report(inner, session, &item, answers).await,
         Some(_) => crate::actions::send(inner, session, &item, answers).await,
     };
     tracing::debug!(report = %item.report_id, action = ?item.action, ?outcome, "outbox item");
-    outcome
+    (item.seq, outcome)
 }
 
 /// Stores where a failed attempt leaves the item and tells the UI.

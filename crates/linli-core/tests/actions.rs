@@ -45,6 +45,16 @@ async fn delivered(core: &Core, draft: ReportDraft) -> ReportId {
     id
 }
 
+/// How most tests here begin: a platform and a device ([`setup_at`]), the resident signed in,
+/// and one report of theirs delivered; with the catalogue the report was written from.
+async fn resident_with_a_report(clock: PlatformClock) -> (Setup, Catalogue, ReportId) {
+    let setup = setup_at(clock).await;
+    sign_in(&setup.core, setup.platform_dir.path(), RESIDENT_PHONE).await;
+    let catalogue = catalogue(&setup.core).await;
+    let id = delivered(&setup.core, good_draft(&catalogue)).await;
+    (setup, catalogue, id)
+}
+
 async fn answer(core: &Core, request: Request) -> LocalReport {
     match call(core, request).await {
         Response::Report(r) => r,
@@ -99,17 +109,18 @@ fn waiting_after_a_failure(r: &LocalReport) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirm_reopen_and_rate_written_offline_reach_the_platform_once_each() {
     let clock = PlatformClock::new();
-    let Setup {
-        platform_dir,
-        platform,
-        device,
-        core,
-        events: _events,
-    } = setup_at(clock.clone()).await;
+    let (
+        Setup {
+            platform_dir,
+            platform,
+            device,
+            core,
+            events: _events,
+        },
+        _,
+        id,
+    ) = resident_with_a_report(clock.clone()).await;
     let (addr, url) = (platform.addr(), platform.url());
-    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
-    let catalogue = catalogue(&core).await;
-    let id = delivered(&core, good_draft(&catalogue)).await;
     let http = Http::new(&url);
     let staff = http
         .sign_in(platform_dir.path(), PROPERTY_STAFF_PHONE)
@@ -253,16 +264,17 @@ async fn confirm_reopen_and_rate_written_offline_reach_the_platform_once_each() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reopening_after_thirty_days_is_refused_and_kept_until_dismissed() {
     let clock = PlatformClock::new();
-    let Setup {
-        platform_dir,
-        platform,
-        core,
-        device: _device,
-        ..
-    } = setup_at(clock.clone()).await;
-    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
-    let catalogue = catalogue(&core).await;
-    let id = delivered(&core, good_draft(&catalogue)).await;
+    let (
+        Setup {
+            platform_dir,
+            platform,
+            core,
+            device: _device,
+            ..
+        },
+        _,
+        id,
+    ) = resident_with_a_report(clock.clone()).await;
     let http = Http::new(&platform.url());
     let staff = http
         .sign_in(platform_dir.path(), PROPERTY_STAFF_PHONE)
@@ -321,17 +333,18 @@ async fn reopening_after_thirty_days_is_refused_and_kept_until_dismissed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_comment_with_a_photo_written_offline_arrives_once_and_staff_answers_come_back() {
-    let Setup {
-        platform_dir,
-        platform,
-        core,
-        events,
-        device: _device,
-    } = setup().await;
+    let (
+        Setup {
+            platform_dir,
+            platform,
+            core,
+            events,
+            device: _device,
+        },
+        _,
+        id,
+    ) = resident_with_a_report(PlatformClock::new()).await;
     let (addr, url) = (platform.addr(), platform.url());
-    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
-    let catalogue = catalogue(&core).await;
-    let id = delivered(&core, good_draft(&catalogue)).await;
     let http = Http::new(&url);
     let staff = http
         .sign_in(platform_dir.path(), PROPERTY_STAFF_PHONE)
@@ -449,17 +462,18 @@ async fn a_comment_with_a_photo_written_offline_arrives_once_and_staff_answers_c
 async fn a_backlog_goes_several_at_once_and_each_reports_comments_keep_their_order() {
     // The sender lets a few items go at once; the comments on one report must still reach
     // the platform one after another, in the order they were written.
-    let Setup {
-        platform_dir,
-        platform,
-        core,
-        events: _events,
-        device: _device,
-    } = setup().await;
+    let (
+        Setup {
+            platform_dir,
+            platform,
+            core,
+            events: _events,
+            device: _device,
+        },
+        catalogue,
+        id,
+    ) = resident_with_a_report(PlatformClock::new()).await;
     let (addr, url) = (platform.addr(), platform.url());
-    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
-    let catalogue = catalogue(&core).await;
-    let id = delivered(&core, good_draft(&catalogue)).await;
 
     platform.shutdown().await;
     let written: Vec<String> = (1..=6).map(|i| format!("第 {i} 条补充说明")).collect();
@@ -706,16 +720,17 @@ async fn the_board_comes_from_the_platform_then_from_the_device() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_photo_of_the_fix_is_fetched_once_and_shown_offline() {
-    let Setup {
-        platform_dir,
-        platform,
-        core,
-        device: _device,
-        ..
-    } = setup().await;
-    sign_in(&core, platform_dir.path(), RESIDENT_PHONE).await;
-    let catalogue = catalogue(&core).await;
-    let id = delivered(&core, good_draft(&catalogue)).await;
+    let (
+        Setup {
+            platform_dir,
+            platform,
+            core,
+            device: _device,
+            ..
+        },
+        _,
+        id,
+    ) = resident_with_a_report(PlatformClock::new()).await;
     let http = Http::new(&platform.url());
     let staff = http
         .sign_in(platform_dir.path(), PROPERTY_STAFF_PHONE)
