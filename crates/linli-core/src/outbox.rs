@@ -10,6 +10,7 @@ use linli_api::Timestamp;
 use linli_api::error::{ApiError, ErrorCode};
 use linli_api::ipc::Delivery;
 use rand::Rng;
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// How long to wait between attempts: exponential with full jitter.
@@ -187,6 +188,52 @@ pub fn submit(current: &Delivery) -> Result<Delivery, ApiError> {
     })
 }
 
+/// One pass of the sender through the outbox: what it has picked and what failed in it, which
+/// decides what it is offered next ([`Pass::offers`]).
+#[derive(Debug, Default)]
+pub struct Pass {
+    /// The device's backoff is ignored ("sync now", the platform back).
+    force: bool,
+    /// Picked in this pass (in flight or done): not offered again in it.
+    picked: HashSet<i64>,
+    /// Met passing trouble in this pass: offered again once its backoff has run out (not
+    /// after the whole backlog behind it), and then even when `force`, or an item failing at
+    /// once would go round and round.
+    failed: HashSet<i64>,
+}
+
+impl Pass {
+    /// A pass that ignores the device's backoff (`force`) or keeps to it.
+    pub fn new(force: bool) -> Self {
+        Self {
+            force,
+            ..Self::default()
+        }
+    }
+
+    /// Item `seq` was picked.
+    pub fn picked(&mut self, seq: i64) {
+        self.picked.insert(seq);
+    }
+
+    /// Item `seq` met passing trouble: it may go again in this pass, after its backoff.
+    pub fn failed(&mut self, seq: i64) {
+        self.picked.remove(&seq);
+        self.failed.insert(seq);
+    }
+
+    /// Whether anything was picked in this pass.
+    pub fn picked_any(&self) -> bool {
+        !self.picked.is_empty() || !self.failed.is_empty()
+    }
+
+    /// Whether item `seq`, in state `current`, may be offered now.
+    pub fn offers(&self, seq: i64, current: &Delivery, now: Timestamp) -> bool {
+        !self.picked.contains(&seq)
+            && is_due(current, now, self.force && !self.failed.contains(&seq))
+    }
+}
+
 /// Whether a queued item is due at `now`. `force` ("sync now", the platform back) skips the
 /// device's own backoff, never a wait the platform asked for with `Retry-After`: a busy
 /// platform told every device when to come back, and a crowd ignoring it is a request storm.
@@ -255,6 +302,30 @@ pub fn after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pass_offers_each_item_once_and_a_failed_one_again_after_its_backoff() {
+        let later = NOW + time::Duration::seconds(30);
+        let waiting = Delivery::Queued {
+            attempts: 1,
+            next_attempt_at: Some(later),
+            last_error: None,
+        };
+        let mut pass = Pass::new(true);
+        assert!(pass.offers(1, &queued(), NOW));
+        assert!(pass.offers(1, &waiting, NOW), "forced: backoff ignored");
+        pass.picked(1);
+        assert!(!pass.offers(1, &queued(), NOW), "picked once per pass");
+        pass.failed(1);
+        assert!(
+            !pass.offers(1, &waiting, NOW),
+            "failed here: its backoff holds"
+        );
+        assert!(pass.offers(1, &waiting, later));
+        assert!(pass.offers(2, &waiting, NOW), "the others still forced");
+        assert!(pass.picked_any());
+        assert!(!Pass::new(false).offers(2, &waiting, NOW));
+    }
     use linli_api::FieldError;
     use linli_api::FieldErrorCode;
     use proptest::prelude::*;

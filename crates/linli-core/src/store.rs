@@ -17,7 +17,6 @@ use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use time::format_description::well_known::Rfc3339;
@@ -984,22 +983,18 @@ impl Store {
         Ok(())
     }
 
-    /// The first item `sender` should send to `platform_url` now (`force`: ignore backoff),
-    /// passing over the items in `skip` (those the sender picked already in this pass); the
-    /// backoff of the items in `held` counts even when `force` (they failed in this pass).
+    /// The first item `sender` should send to `platform_url` now that `pass` offers
+    /// ([`outbox::Pass::offers`]).
     pub fn next_due(
         &self,
         sender: UserId,
         platform_url: &str,
         now: Timestamp,
-        force: bool,
-        skip: &HashSet<i64>,
-        held: &HashSet<i64>,
+        pass: &outbox::Pass,
     ) -> Result<Option<Outgoing>, Error> {
         let mut found = None;
         self.scan_queued(sender, platform_url, |o, d| {
-            let force = force && !held.contains(&o.seq);
-            if !skip.contains(&o.seq) && outbox::is_due(&d, now, force) {
+            if pass.offers(o.seq, &d, now) {
                 found = Some(o);
                 return std::ops::ControlFlow::Break(());
             }
@@ -1532,12 +1527,12 @@ mod tests {
         assert_eq!(err.code, ErrorCode::AlreadySent);
         // Someone else signed in on this device does not send it.
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(6), URL, T0, &outbox::Pass::new(true))
                 .unwrap(),
             None
         );
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            .next_due(UserId(5), URL, T0, &outbox::Pass::default())
             .unwrap()
             .unwrap();
         assert_eq!(due.report_id, id);
@@ -1554,7 +1549,7 @@ mod tests {
             s.save_draft(id, &complete(), T0).unwrap();
             s.submit(id, &me(), T0, |_| vec![]).unwrap();
             let due = s
-                .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+                .next_due(UserId(5), URL, T0, &outbox::Pass::default())
                 .unwrap()
                 .unwrap();
             // One attempt already failed: the count survives the crash (it drives the backoff).
@@ -1578,7 +1573,7 @@ mod tests {
             Delivery::Queued { attempts: 3, .. }
         ));
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(5), URL, T0, &outbox::Pass::default())
                 .unwrap()
                 .map(|o| o.attempts),
             Some(3)
@@ -1593,7 +1588,7 @@ mod tests {
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            .next_due(UserId(5), URL, T0, &outbox::Pass::default())
             .unwrap()
             .unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
@@ -1606,28 +1601,21 @@ mod tests {
         s.mark_failed(due.seq, &waiting, T0).unwrap();
         assert_eq!(s.report(id).unwrap().unwrap().delivery, waiting);
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(5), URL, T0, &outbox::Pass::default())
                 .unwrap(),
             None
         );
         assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(later));
         assert!(
-            s.next_due(UserId(5), URL, T0, true, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(5), URL, T0, &outbox::Pass::new(true))
                 .unwrap()
                 .is_some()
         );
         // Failed in this very pass: its backoff holds even when forced, until it runs out.
-        let held = HashSet::from([due.seq]);
-        let none = HashSet::new();
-        assert_eq!(
-            s.next_due(UserId(5), URL, T0, true, &none, &held).unwrap(),
-            None
-        );
-        assert!(
-            s.next_due(UserId(5), URL, later, true, &none, &held)
-                .unwrap()
-                .is_some()
-        );
+        let mut pass = outbox::Pass::new(true);
+        pass.failed(due.seq);
+        assert_eq!(s.next_due(UserId(5), URL, T0, &pass).unwrap(), None);
+        assert!(s.next_due(UserId(5), URL, later, &pass).unwrap().is_some());
 
         s.start_sending(due.seq, 10, T0).unwrap();
         s.mark_delivered(due.seq, &platform_report(id, ReportStatus::Received), T0)
@@ -1648,7 +1636,7 @@ mod tests {
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            .next_due(UserId(5), URL, T0, &outbox::Pass::default())
             .unwrap()
             .unwrap();
         s.start_sending(due.seq, 10, T0).unwrap();
@@ -1677,7 +1665,7 @@ mod tests {
             }
         ));
         let again = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            .next_due(UserId(5), URL, T0, &outbox::Pass::default())
             .unwrap()
             .unwrap();
         assert!(again.seq > due.seq, "re-queued at the back");
@@ -1770,7 +1758,7 @@ mod tests {
         s.save_draft(id, &complete(), T0).unwrap();
         s.submit(id, &me(), T0, |_| vec![]).unwrap();
         let due = s
-            .next_due(UserId(5), URL, T0, false, &HashSet::new(), &HashSet::new())
+            .next_due(UserId(5), URL, T0, &outbox::Pass::default())
             .unwrap()
             .unwrap();
         assert!(s.start_sending(due.seq, 10, T0).unwrap());
@@ -1800,7 +1788,7 @@ mod tests {
         assert!(at > T0, "not at once: the next write may fail too");
         assert_eq!(s.next_wake(UserId(5), URL).unwrap(), Some(at));
         assert!(
-            s.next_due(UserId(5), URL, at, false, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(5), URL, at, &outbox::Pass::default())
                 .unwrap()
                 .is_some()
         );
@@ -1856,14 +1844,14 @@ mod tests {
         assert!(s.is_visible(anonymous, &them).unwrap());
         assert!(!s.is_visible(anonymous, &nobody).unwrap());
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(6), URL, T0, &outbox::Pass::new(true))
                 .unwrap(),
             None
         );
         assert_eq!(s.pending_count(&them).unwrap(), 0);
         s.submit(anonymous, &them, T0, |_| vec![]).unwrap();
         assert_eq!(
-            s.next_due(UserId(6), URL, T0, true, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(6), URL, T0, &outbox::Pass::new(true))
                 .unwrap()
                 .map(|o| o.report_id),
             Some(anonymous)
@@ -1896,7 +1884,7 @@ mod tests {
         s.save_profile(other, &profile(5)).unwrap();
         let there = viewer(other, Some(5));
         assert_eq!(
-            s.next_due(UserId(5), other, T0, true, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(5), other, T0, &outbox::Pass::new(true))
                 .unwrap(),
             None
         );
@@ -1931,7 +1919,7 @@ mod tests {
         s.forget_platform().unwrap();
         s.save_profile(URL, &profile(5)).unwrap();
         assert_eq!(
-            s.next_due(UserId(5), URL, T0, true, &HashSet::new(), &HashSet::new())
+            s.next_due(UserId(5), URL, T0, &outbox::Pass::new(true))
                 .unwrap()
                 .map(|o| o.report_id),
             Some(id)
@@ -1983,9 +1971,11 @@ mod tests {
     }
 
     fn due(s: &Store, skip: &[i64]) -> Option<Outgoing> {
-        let skip = skip.iter().copied().collect();
-        s.next_due(UserId(5), URL, T0, false, &skip, &HashSet::new())
-            .unwrap()
+        let mut pass = outbox::Pass::default();
+        for seq in skip {
+            pass.picked(*seq);
+        }
+        s.next_due(UserId(5), URL, T0, &pass).unwrap()
     }
 
     #[test]
@@ -2496,14 +2486,7 @@ mod tests {
         s.dismiss_action(reopen).unwrap();
         check(&ids);
         let item = s
-            .next_due(
-                UserId(5),
-                URL,
-                at(11),
-                false,
-                &HashSet::new(),
-                &HashSet::new(),
-            )
+            .next_due(UserId(5), URL, at(11), &outbox::Pass::default())
             .unwrap()
             .unwrap();
         assert_eq!(

@@ -89,13 +89,8 @@ async fn send_due(
     // Answers to delivered reports, written with the next item that leaves (or below).
     // Declared before the items in flight, which borrow it.
     let answers = Answers::default();
-    // Items picked in this pass (in flight or done): not picked again until the next pass,
-    // except one that met passing trouble, once its backoff has run out (below).
-    let mut tried = std::collections::HashSet::new();
-    // Items that met passing trouble in this pass: their backoff counts even in a pass that
-    // ignores it ("sync now", the platform back), or one failing at once would go round and
-    // round.
-    let mut failed_here = std::collections::HashSet::new();
+    // What is picked and what fails in this pass decides what it is offered next.
+    let mut pass = outbox::Pass::new(force);
     let mut in_flight = FuturesUnordered::new();
     // No more picking: the session is gone, the outbox unreadable, or shutting down.
     let mut stop = false;
@@ -108,20 +103,15 @@ async fn send_due(
                 stop = true;
                 break;
             }
-            let due = inner.store.next_due(
-                session.user_id,
-                &session.base,
-                now(),
-                force,
-                &tried,
-                &failed_here,
-            );
+            let due = inner
+                .store
+                .next_due(session.user_id, &session.base, now(), &pass);
             match due {
                 // An item that met trouble before goes alone, once the others are back:
                 // retries side by side are the start of a storm. It is picked again then.
                 Ok(Some(item)) if item.attempts > 0 && !in_flight.is_empty() => break,
                 Ok(Some(item)) => {
-                    tried.insert(item.seq);
+                    pass.picked(item.seq);
                     alone = item.attempts > 0;
                     picked = true;
                     in_flight.push(send_item(inner, session, item, &answers));
@@ -152,15 +142,14 @@ async fn send_due(
                 window.met_trouble();
                 // It goes again in this pass once its backoff has run out, rather than after
                 // everything behind it (with thousands waiting, minutes later).
-                tried.remove(&seq);
-                failed_here.insert(seq);
+                pass.failed(seq);
             }
             Sent::SessionLost => stop = true,
             Sent::Skipped => {}
         }
     }
     answers.record(inner);
-    if !tried.is_empty() {
+    if pass.picked_any() {
         // The count the UI shows is told at most every so often during a pass
         // (`Inner::pending_changed`); its final value, always.
         inner.sync_changed();
