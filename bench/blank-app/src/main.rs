@@ -1,5 +1,5 @@
 //! The floor of the start benchmark (`bench/src/bin/start.rs`): a Tauri 2 window hosting a
-//! Leptos page with one heading and one button, built with Linli's versions, release profile,
+//! Leptos page with one heading and one button, built with Linli's versions, cargo profile (`app`),
 //! UI pipeline (`scripts/build-ui bench/blank-app/ui`), window size and security settings, and
 //! saying "ready" the way Linli does. Everything Linli has beyond this is what it costs.
 

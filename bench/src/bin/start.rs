@@ -511,7 +511,7 @@ async fn run(
         "Linli opens signed in on the home screen (a device prepared once against a platform \
          in the bench's process, its session in gnome-keyring on the bench's private D-Bus \
          bus); the blank app shows one heading and one button. Same display, same WebKit \
-         settings, same release profile and UI build.",
+         settings, same `app` profile and UI build.",
     );
     figures.note(linli_bench::machine());
     Ok(figures)
