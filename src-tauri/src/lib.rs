@@ -8,8 +8,8 @@ use linli_core::{Core, CoreConfig, EventSink};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
-use tauri::{AppHandle, Emitter, Manager};
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter, Manager, WebviewWindow};
 use tauri_plugin_notification::NotificationExt;
 
 /// Carries core events to the window and shows desktop notifications.
@@ -92,21 +92,54 @@ static LAUNCHED: OnceLock<Instant> = OnceLock::new();
 /// Whether the first screen has been reported (only the first one says how long start took).
 static FIRST_SCREEN: AtomicBool = AtomicBool::new(false);
 
+/// The longest the window stays hidden while its page starts (see [`ready`]): a page that never
+/// says it is ready (it failed to load, or opened on a screen that does not tell) still shows.
+const SHOW_AT_THE_LATEST: Duration = Duration::from_secs(2);
+
 /// The UI calls this once, when its first screen shows its data and takes input: the shell
-/// logs how long start-up took (`ready: home screen interactive after 412 ms`), the figure
-/// to watch on slow phones. The screen name comes from our own UI; anything but a short
-/// lower-case word is logged as `other` so a log line never carries arbitrary text.
+/// shows the window (it opens hidden, `visible: false` in `tauri.conf.json`) and logs how long
+/// start-up took (`ready: home screen interactive after 412 ms`), the figure to watch on slow
+/// phones. The screen name comes from our own UI; anything but a short lower-case word is
+/// logged as `other` so a log line never carries arbitrary text.
+///
+/// Why hidden until now: with compositing off (`main.rs`), WebKitGTK's UI process paints a
+/// shown view by asking the web process for an update and waiting for it, for up to 500 ms,
+/// on the main thread; while the page is still booting (its layer tree frozen until the first
+/// visible layout, or its thread busy with the WebAssembly) the wait often runs out, and a
+/// third of starts took half a second longer (issue 5). Shown once the page is idle, the first
+/// paint is answered at once, and the person never sees a blank window.
 #[tauri::command]
-fn ready(screen: String) {
+fn ready(window: WebviewWindow, screen: String) {
     if FIRST_SCREEN.swap(true, Ordering::SeqCst) {
         return;
     }
+    show(&window);
     let since = LAUNCHED.get().map_or(0, |t| t.elapsed().as_millis());
     log::info!(
         "ready: {} screen interactive after {since} ms",
         screen_name(&screen)
     );
     return_memory_freed_during_start();
+}
+
+fn show(window: &WebviewWindow) {
+    if let Err(e) = window.show() {
+        log::warn!("could not show the window: {e}");
+    }
+}
+
+/// Shows the window after [`SHOW_AT_THE_LATEST`] if no screen has said it is ready by then.
+fn show_at_the_latest(window: WebviewWindow) {
+    std::thread::spawn(move || {
+        std::thread::sleep(SHOW_AT_THE_LATEST);
+        if !FIRST_SCREEN.load(Ordering::SeqCst) {
+            log::warn!(
+                "no screen said it was ready within {} s; showing the window",
+                SHOW_AT_THE_LATEST.as_secs()
+            );
+            show(&window);
+        }
+    });
 }
 
 /// Hands the heap memory freed during start back to the system. Serving the UI decompresses
@@ -169,6 +202,9 @@ pub fn run() {
         // ran `lsb_release` on the main thread before the window could open.
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                show_at_the_latest(window);
+            }
             let core = CoreSlot::new(app.handle().clone());
             app.manage(core.clone());
             // Open it now, beside the page load, not when the page first asks.

@@ -39,6 +39,15 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
 
     // Sign in: phone, then the six-digit code the demo SMS gateway wrote down.
     let phone = wait_css(&client, "#phone", 30).await?;
+    // The window opens hidden and the shell shows it once the first screen says it is ready
+    // (src-tauri `ready`); a window never shown would leave the person with nothing.
+    wait_until(
+        &client,
+        "the window is shown",
+        "document.visibilityState === 'visible'",
+        10,
+    )
+    .await?;
     check_screen(&client, "01-sign-in").await?;
     phone.send_keys("1380000000").await?; // one digit short
     wait_css(&client, "form button[type='submit']", 5)

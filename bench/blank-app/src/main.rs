@@ -8,7 +8,8 @@
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use tauri::{Manager, WebviewWindow};
 
 /// When the process began: start-up time is counted from here, as in Linli's shell.
 static LAUNCHED: OnceLock<Instant> = OnceLock::new();
@@ -16,12 +17,17 @@ static LAUNCHED: OnceLock<Instant> = OnceLock::new();
 /// Whether the first screen has been reported.
 static FIRST_SCREEN: AtomicBool = AtomicBool::new(false);
 
-/// The page calls this once its heading and button are on show; the line is Linli's.
+/// The longest the window stays hidden, as in Linli's shell.
+const SHOW_AT_THE_LATEST: Duration = Duration::from_secs(2);
+
+/// The page calls this once its heading and button are in the page; as Linli's shell, it shows
+/// the window (hidden until now, `visible: false`) and prints Linli's line.
 #[tauri::command]
-fn ready(screen: String) {
+fn ready(window: WebviewWindow, screen: String) {
     if FIRST_SCREEN.swap(true, Ordering::SeqCst) {
         return;
     }
+    let _ = window.show();
     let since = LAUNCHED.get().map_or(0, |t| t.elapsed().as_millis());
     let screen = if screen == "home" { "home" } else { "other" };
     println!("ready: {screen} screen interactive after {since} ms");
@@ -32,6 +38,17 @@ fn main() {
     #[cfg(target_os = "linux")]
     webkit_workarounds();
     tauri::Builder::default()
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                std::thread::spawn(move || {
+                    std::thread::sleep(SHOW_AT_THE_LATEST);
+                    if !FIRST_SCREEN.load(Ordering::SeqCst) {
+                        let _ = window.show();
+                    }
+                });
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![ready])
         .run(tauri::generate_context!())
         .expect("the blank window could not start");
