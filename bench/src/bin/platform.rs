@@ -4,6 +4,11 @@
 //!
 //! Targets: filing at least half the floor's rate, and (on SQLite) at least 2,000 reports/s.
 //!
+//! Beside the rates, the CPU time each phase cost per request (client and server together:
+//! both run in this process), and a third phase that files reports without HTTP, calling what
+//! the handlers call on the running platform's store from as many threads: how much of a
+//! filing's cost is the store and the rules, which no HTTP server could take away.
+//!
 //! ```text
 //! cargo run --release -p linli-bench --bin platform            # 10 s per phase
 //! cargo run --release -p linli-bench --bin platform -- --quick # 2 s per phase (CI)
@@ -171,16 +176,22 @@ async fn main() -> Result<()> {
     load(args.concurrency, warm, health.clone()).await?;
     let warmed = load(args.concurrency, warm, file.clone()).await?;
 
+    let cpu = process_cpu();
     let floor = load(args.concurrency, length, health).await?;
+    let floor_cpu = process_cpu() - cpu;
+    let cpu = process_cpu();
     let filed = load(args.concurrency, length, file).await?;
+    let filed_cpu = process_cpu() - cpu;
+    // The same filings without HTTP: what the store and the rules alone cost.
+    let bare = file_without_http(platform.state(), &sessions, args.concurrency, length).await?;
 
     // Every creation answered 201 must be on the platform, once.
     let after = count_reports(&client, &base, &sessions).await?;
     ensure!(
-        after - before == warmed.done + filed.done,
+        after - before == warmed.done + filed.done + bare.done,
         "the platform holds {} new reports, {} were answered as filed",
         after - before,
-        warmed.done + filed.done
+        warmed.done + filed.done + bare.done
     );
 
     let database = match database_url.as_deref() {
@@ -205,6 +216,33 @@ async fn main() -> Result<()> {
         "x",
         Target::AtLeast(0.5),
     );
+    let per = |cpu: Duration, done: usize| cpu.as_secs_f64() * 1e6 / done.max(1) as f64;
+    figures.add(
+        "GET /health: CPU per request (client and server)",
+        per(floor_cpu, floor.done),
+        "us",
+        Target::None,
+    );
+    figures.add(
+        "POST /v1/reports: CPU per filing (client and server)",
+        per(filed_cpu, filed.done),
+        "us",
+        Target::None,
+    );
+    figures.add(
+        "filing without HTTP (store and rules only): CPU per filing",
+        per(bare.cpu, bare.done),
+        "us",
+        Target::None,
+    );
+    figures.note(format!(
+        "Filing at 0.5x of the floor needs a filing's CPU (client and server) within about \
+         twice a health check's. \"filing without HTTP\" runs what the platform does for \
+         one filing (authentication, the Idempotency-Key's claim, reading the body's JSON, the \
+         checks and the report's write, the answer's JSON kept for replay) straight on the \
+         store from {} threads, without HTTP: the part no HTTP server could take away.",
+        args.concurrency
+    ));
     figures.note(format!(
         "{} s per phase, {} requests in flight, {} health checks and {} reports filed (each \
          found on the platform afterwards); platform and load in one process (release build).",
@@ -214,6 +252,80 @@ async fn main() -> Result<()> {
     figures.tolerate(&args.tolerate_miss);
     platform.shutdown().await;
     figures.finish()
+}
+
+/// What the bare filings did.
+struct Bare {
+    done: usize,
+    cpu: Duration,
+}
+
+/// Files reports for `length` from `threads` threads by calling what the platform's handlers
+/// call, in the same order (`http::idempotency` and `http::reports::file`), on the running
+/// platform's store: authenticate, claim the key with the body's fingerprint, file, keep the
+/// answer. No HTTP, no async hand-offs.
+async fn file_without_http(
+    state: &linli_platform::AppState,
+    sessions: &Arc<Vec<(String, Catalogue)>>,
+    threads: usize,
+    length: Duration,
+) -> Result<Bare> {
+    use linli_platform::http::idempotency::fingerprint;
+    use linli_platform::store::{KeyClaim, StoredResponse};
+    let counter = Arc::new(AtomicUsize::new(10_000_000));
+    let deadline = Instant::now() + length;
+    let cpu = process_cpu();
+    let mut workers = Vec::new();
+    for worker in 0..threads {
+        let (state, sessions, counter) = (state.clone(), sessions.clone(), counter.clone());
+        workers.push(tokio::task::spawn_blocking(move || -> Result<usize> {
+            let (token, catalogue) = &sessions[worker];
+            let mut done = 0;
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let body = serde_json::to_vec(&linli_bench::new_report(catalogue, n)?)?;
+                let now = state.now();
+                let store = state.store();
+                let caller = linli_platform::auth::authenticate(store, now, token)?;
+                let new: linli_api::platform::NewReport = serde_json::from_slice(&body)?;
+                let (scope, key) = (format!("user:{}", caller.user.id), new.id.to_string());
+                let print = fingerprint(&reqwest::Method::POST, "/v1/reports", &body);
+                let stale_before = now - state.limits().idempotency_lease;
+                let claim = store.claim_key(&scope, &key, &print, now, stale_before)?;
+                ensure!(claim == KeyClaim::Claimed, "key {key}: {claim:?}");
+                let filed = linli_platform::report::file_report(store, &caller, &new, now)?;
+                let answer = StoredResponse {
+                    status: 201,
+                    content_type: "application/json".into(),
+                    body: serde_json::to_vec(&filed.report)?,
+                };
+                store.complete_key(&scope, &key, &answer)?;
+                done += 1;
+            }
+            Ok(done)
+        }));
+    }
+    let mut done = 0;
+    for worker in workers {
+        done += worker.await??;
+    }
+    Ok(Bare {
+        done,
+        cpu: process_cpu() - cpu,
+    })
+}
+
+/// CPU time (user and system) this process has used so far, its ended threads included.
+fn process_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 /// How many reports the benchmark's residents have on the platform (each resident counted once).
