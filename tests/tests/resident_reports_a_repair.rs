@@ -41,13 +41,7 @@ async fn resident_reports_a_repair_and_watches_it_get_done() -> Result<()> {
     let phone = wait_css(&client, "#phone", 30).await?;
     // The window opens hidden and the shell shows it once the first screen says it is ready
     // (src-tauri `ready`); a window never shown would leave the person with nothing.
-    wait_until(
-        &client,
-        "the window is shown",
-        "document.visibilityState === 'visible'",
-        10,
-    )
-    .await?;
+    window_shown(&client).await?;
     check_screen(&client, "01-sign-in").await?;
     phone.send_keys("1380000000").await?; // one digit short
     wait_css(&client, "form button[type='submit']", 5)
@@ -374,4 +368,24 @@ impl Drop for NotificationWatch {
 /// A fresh idempotency key (a UUIDv7) for the staff's status change.
 fn fresh_idempotency_key() -> String {
     linli_api::ReportId::new().to_string()
+}
+
+/// Waits up to 10 s for the page to be visible, that is for its window to be shown. Not with
+/// `wait_until`, whose failure saves a screenshot: WebKit's WebDriver never answers a
+/// screenshot of a window that was never shown, so the test would hang instead of failing.
+async fn window_shown(client: &fantoccini::Client) -> Result<()> {
+    let ask = "return document.visibilityState;";
+    for _ in 0..50 {
+        let state = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            client.execute(ask, vec![]),
+        )
+        .await
+        .context("the page did not answer while its window is hidden")??;
+        if state.as_str() == Some("visible") {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("the window was never shown (the page stayed hidden for 10 s)")
 }
