@@ -128,10 +128,11 @@ fn show(window: &WebviewWindow) {
     }
 }
 
-/// Shows the window after [`SHOW_AT_THE_LATEST`] if no screen has said it is ready by then.
+/// Shows the window after [`SHOW_AT_THE_LATEST`] if no screen has said it is ready by then
+/// (a timer on the shell's async runtime, not a thread of its own).
 fn show_at_the_latest(window: WebviewWindow) {
-    std::thread::spawn(move || {
-        std::thread::sleep(SHOW_AT_THE_LATEST);
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SHOW_AT_THE_LATEST).await;
         if !FIRST_SCREEN.load(Ordering::SeqCst) {
             log::warn!(
                 "no screen said it was ready within {} s; showing the window",
