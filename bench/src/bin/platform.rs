@@ -19,7 +19,7 @@
 use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use linli_api::platform::Catalogue;
-use linli_bench::{Figures, Latencies, Target};
+use linli_bench::{Figures, Latencies, Target, process_cpu};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -313,19 +313,6 @@ async fn file_without_http(
         done,
         cpu: process_cpu() - cpu,
     })
-}
-
-/// CPU time (user and system) this process has used so far, its ended threads included.
-fn process_cpu() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|stat| {
-            let (_, rest) = stat.rsplit_once(')')?;
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-        })
-        .unwrap_or(0);
-    Duration::from_millis(ticks * 10)
 }
 
 /// How many reports the benchmark's residents have on the platform (each resident counted once).
