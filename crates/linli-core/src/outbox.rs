@@ -302,30 +302,6 @@ pub fn after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_pass_offers_each_item_once_and_a_failed_one_again_after_its_backoff() {
-        let later = NOW + time::Duration::seconds(30);
-        let waiting = Delivery::Queued {
-            attempts: 1,
-            next_attempt_at: Some(later),
-            last_error: None,
-        };
-        let mut pass = Pass::new(true);
-        assert!(pass.offers(1, &queued(), NOW));
-        assert!(pass.offers(1, &waiting, NOW), "forced: backoff ignored");
-        pass.picked(1);
-        assert!(!pass.offers(1, &queued(), NOW), "picked once per pass");
-        pass.failed(1);
-        assert!(
-            !pass.offers(1, &waiting, NOW),
-            "failed here: its backoff holds"
-        );
-        assert!(pass.offers(1, &waiting, later));
-        assert!(pass.offers(2, &waiting, NOW), "the others still forced");
-        assert!(pass.picked_any());
-        assert!(!Pass::new(false).offers(2, &waiting, NOW));
-    }
     use linli_api::FieldError;
     use linli_api::FieldErrorCode;
     use proptest::prelude::*;
@@ -358,6 +334,30 @@ mod tests {
             sent_bytes: 10,
             total_bytes: 100,
         }
+    }
+
+    #[test]
+    fn a_pass_offers_each_item_once_and_a_failed_one_again_after_its_backoff() {
+        let later = NOW + time::Duration::seconds(30);
+        let waiting = Delivery::Queued {
+            attempts: 1,
+            next_attempt_at: Some(later),
+            last_error: None,
+        };
+        let mut pass = Pass::new(true);
+        assert!(pass.offers(1, &queued(), NOW));
+        assert!(pass.offers(1, &waiting, NOW), "forced: backoff ignored");
+        pass.picked(1);
+        assert!(!pass.offers(1, &queued(), NOW), "picked once per pass");
+        pass.failed(1);
+        assert!(
+            !pass.offers(1, &waiting, NOW),
+            "failed here: its backoff holds"
+        );
+        assert!(pass.offers(1, &waiting, later));
+        assert!(pass.offers(2, &waiting, NOW), "the others still forced");
+        assert!(pass.picked_any());
+        assert!(!Pass::new(false).offers(2, &waiting, NOW));
     }
 
     #[rstest]
