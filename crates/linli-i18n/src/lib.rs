@@ -10,6 +10,7 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use linli_api::{ApiError, FieldError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use time::{OffsetDateTime, UtcOffset};
 use unic_langid::LanguageIdentifier;
 
@@ -34,6 +35,8 @@ macro_rules! locale_files {
     };
 }
 
+// The order is the order of parsing (see [`Localizer`]): the frame's words and the first
+// screens' (sign-in, home) come first, so start-up parses only those.
 const ZH_CN: &[Source] = locale_files!("zh-CN":
     "app.ftl", "sign-in.ftl", "home.ftl", "report.ftl", "settings.ftl", "errors.ftl",
     "notifications.ftl", "follow-up.ftl");
@@ -86,9 +89,50 @@ macro_rules! num_arg {
 num_arg!(i32, i64, u32, u64, usize, f64);
 
 /// Formats messages of one language.
+///
+/// Its files are parsed when first needed, in the order [`sources`] lists them: a message
+/// that is not known yet makes the next file be parsed, until it is found or every file has
+/// been. The first screen needs only the first few small files, so starting the app does not
+/// wait for every message of every screen to be parsed (a tenth of the UI's start-up work on
+/// a slow device, issue 5). Messages never refer to other messages, so a message needs only
+/// its own file.
 pub struct Localizer {
     language: Language,
+    parsed: Mutex<Parsed>,
+}
+
+/// The messages of the files parsed so far.
+struct Parsed {
     bundle: FluentBundle<FluentResource>,
+    /// How many of the language's files are in `bundle`.
+    files: usize,
+}
+
+impl Parsed {
+    /// Parses the next file into the bundle; `false` when every file already is.
+    fn parse_next(&mut self, language: Language) -> bool {
+        let Some(source) = sources(language).get(self.files) else {
+            return false;
+        };
+        self.files += 1;
+        let resource = match FluentResource::try_new(source.text.to_string()) {
+            Ok(r) => r,
+            Err((partial, _)) => partial,
+        };
+        // Duplicate ids across files: keep the first, as the tests forbid duplicates anyway.
+        let _ = self.bundle.add_resource(resource);
+        true
+    }
+
+    /// Parses files until one holds `id`; `false` when none does.
+    fn find(&mut self, id: &str, language: Language) -> bool {
+        while !self.bundle.has_message(id) {
+            if !self.parse_next(language) {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 impl std::fmt::Debug for Localizer {
@@ -100,7 +144,7 @@ impl std::fmt::Debug for Localizer {
 }
 
 impl Localizer {
-    /// Loads the embedded messages of `language`.
+    /// A localizer for the embedded messages of `language` (parsed as they are needed).
     ///
     /// A file with a syntax error still contributes every message that parsed: the tests keep
     /// such files from shipping, and a running app should show what it can rather than stop.
@@ -111,15 +155,10 @@ impl Localizer {
         // confuse screen readers, copy and paste, and tests; our arguments never mix scripts
         // in a way that needs them.
         bundle.set_use_isolating(false);
-        for source in sources(language) {
-            let resource = match FluentResource::try_new(source.text.to_string()) {
-                Ok(r) => r,
-                Err((partial, _)) => partial,
-            };
-            // Duplicate ids across files: keep the first, as the tests forbid duplicates anyway.
-            let _ = bundle.add_resource(resource);
+        Self {
+            language,
+            parsed: Mutex::new(Parsed { bundle, files: 0 }),
         }
-        Self { language, bundle }
     }
 
     /// The language this localizer speaks.
@@ -127,9 +166,20 @@ impl Localizer {
         self.language
     }
 
+    /// How many of the language's files have been parsed so far.
+    pub fn files_parsed(&self) -> usize {
+        self.parsed().files
+    }
+
+    fn parsed(&self) -> MutexGuard<'_, Parsed> {
+        // A panic while formatting leaves the bundle whole (it is only added to), so a
+        // poisoned lock is still good to read.
+        self.parsed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Whether a message with this id exists.
     pub fn has(&self, id: &str) -> bool {
-        self.bundle.has_message(id)
+        self.parsed().find(id, self.language)
     }
 
     /// The text of a message without arguments; the id itself when there is no such message.
@@ -150,7 +200,12 @@ impl Localizer {
 
     /// Like [`Localizer::format`], also returning how many errors Fluent met while formatting.
     pub fn format_checked(&self, id: &str, args: &[(&str, Arg<'_>)]) -> Option<(String, usize)> {
-        let message = self.bundle.get_message(id)?;
+        let mut parsed = self.parsed();
+        if !parsed.find(id, self.language) {
+            return None;
+        }
+        let bundle = &parsed.bundle;
+        let message = bundle.get_message(id)?;
         let pattern = message.value()?;
         let mut fluent_args = FluentArgs::with_capacity(args.len());
         for (name, value) in args {
@@ -160,8 +215,7 @@ impl Localizer {
             }
         }
         let mut errors = Vec::new();
-        let text = self
-            .bundle
+        let text = bundle
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned();
         Some((text, errors.len()))

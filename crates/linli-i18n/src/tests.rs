@@ -343,6 +343,35 @@ fn a_missing_id_comes_back_as_itself() {
 }
 
 #[test]
+fn files_are_parsed_only_as_far_as_the_messages_asked_for() {
+    for language in Language::ALL {
+        let l10n = Localizer::new(language);
+        let files = sources(language);
+        assert_eq!(
+            l10n.files_parsed(),
+            0,
+            "{language:?}: nothing parsed before it is asked"
+        );
+        // The frame's words are in the first file, the home screen's in the third.
+        assert_ne!(l10n.text("app-name"), "app-name");
+        assert_eq!(l10n.files_parsed(), 1, "{language:?}");
+        assert_ne!(
+            l10n.text_with("home-greeting", &[("name", "X".into())]),
+            "home-greeting"
+        );
+        assert_eq!(l10n.files_parsed(), 3, "{language:?}");
+        // Asking again for a known message parses nothing more.
+        assert_ne!(l10n.text("app-name"), "app-name");
+        assert_eq!(l10n.files_parsed(), 3, "{language:?}");
+        // The last file's messages are found, and an unknown id parses everything once.
+        assert_ne!(l10n.text("board-no-data"), "board-no-data");
+        assert_eq!(l10n.text("no-such-message"), "no-such-message");
+        assert_eq!(l10n.files_parsed(), files.len(), "{language:?}");
+        assert!(!l10n.has("no-such-message"));
+    }
+}
+
+#[test]
 fn plural_forms_follow_the_count() {
     let en = Localizer::new(Language::En);
     let one = en.text_with("sync-pending", &[("count", 1.into())]);
