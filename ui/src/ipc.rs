@@ -48,6 +48,29 @@ fn describe(value: &JsValue) -> String {
 
 /// Sends one request to the core and waits for its answer.
 pub async fn call(request: Request) -> Result<Response, ApiError> {
+    send(request).await
+}
+
+/// Sends one request to the core now, and returns the wait for its answer.
+///
+/// Unlike [`call`], whose request leaves only when the future is first polled (for a task
+/// given to `spawn_local`, after everything the page is doing synchronously), the request is
+/// on its way when this returns. Start-up uses it so the core answers while the first view is
+/// being built instead of after.
+pub fn send(request: Request) -> impl Future<Output = Result<Response, ApiError>> {
+    let sent = invoke(request);
+    async move {
+        match JsFuture::from(sent?).await {
+            Ok(value) => serde_wasm_bindgen::from_value(value)
+                .map_err(|e| internal(format!("response did not parse: {e}"))),
+            Err(value) => Err(serde_wasm_bindgen::from_value::<ApiError>(value.clone())
+                .unwrap_or_else(|_| internal(describe(&value)))),
+        }
+    }
+}
+
+/// Hands a request to the host's `invoke`, which sends it at once.
+fn invoke(request: Request) -> Result<Promise, ApiError> {
     let (core, invoke) = lookup(&["__TAURI__", "core", "invoke"])
         .ok_or_else(|| internal("window.__TAURI__.core.invoke is missing"))?;
     // JSON-compatible: maps become plain objects and 64-bit numbers plain numbers, as the
@@ -58,16 +81,10 @@ pub async fn call(request: Request) -> Result<Response, ApiError> {
     let args = Object::new();
     Reflect::set(&args, &JsValue::from_str("request"), &request)
         .map_err(|e| internal(describe(&e)))?;
-    let promise: Promise = invoke
+    invoke
         .call2(&core, &JsValue::from_str(COMMAND), &args)
         .and_then(|p| p.dyn_into::<Promise>())
-        .map_err(|e| internal(describe(&e)))?;
-    match JsFuture::from(promise).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value)
-            .map_err(|e| internal(format!("response did not parse: {e}"))),
-        Err(value) => Err(serde_wasm_bindgen::from_value::<ApiError>(value.clone())
-            .unwrap_or_else(|_| internal(describe(&value)))),
-    }
+        .map_err(|e| internal(describe(&e)))
 }
 
 /// The error for an answer of the wrong kind: a bug in the core or the shell, shown as one.

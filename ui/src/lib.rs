@@ -41,10 +41,12 @@ fn Root() -> impl IntoView {
 fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    i18n::init(state.language);
-    state.follow_theme();
+    // Listening first, so no event after the status's moment is missed; the status request
+    // leaves at once and the core answers while everything below runs.
     ipc::listen(move |event| state.on_event(event));
     state.refresh_status();
+    i18n::init(state.language);
+    state.follow_theme();
     state.load_catalogue_when_known();
 
     view! {

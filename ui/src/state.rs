@@ -131,8 +131,11 @@ impl AppState {
 
     /// Asks the core for its status and applies the answer.
     pub fn refresh_status(self) {
+        // Sent now, not when the task first runs: at start-up the core answers while the
+        // first view is built (see `ipc::send`).
+        let answer = ipc::send(Request::Status);
         spawn_local(async move {
-            match call(Request::Status).await {
+            match answer.await {
                 Ok(Response::Status(status)) => self.apply_status(status),
                 Ok(other) => self.status_error.set(Some(ipc::unexpected(&other))),
                 Err(e) => self.status_error.set(Some(e)),
