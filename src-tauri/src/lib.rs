@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, WebviewWindow};
 use tauri_plugin_notification::NotificationExt;
 
+mod desktop;
+
 /// Carries core events to the window and shows desktop notifications.
 struct WindowSink {
     app: AppHandle,
@@ -184,8 +186,9 @@ fn open_core(app: &AppHandle) -> anyhow::Result<Core> {
     );
     // A configured address wins over the default; the core validates it either way.
     config.platform_url = std::env::var("LINLI_PLATFORM_URL").ok();
-    // Ask the OS, not the webview, which language the person uses.
+    // Ask the OS, not the webview, which language the person uses, and how large they read.
     config.os_language = sys_locale::get_locale();
+    config.text_scale = desktop::text_scale();
     Ok(Core::open(config)?)
 }
 

@@ -120,7 +120,8 @@ pub struct CoreConfig {
     pub sync: SyncOptions,
     /// What reads the screen aloud.
     pub speaker: Arc<dyn speech::Speaker>,
-    /// The system's text size as a factor (1.0 normal); `None`: ask the desktop.
+    /// The system's text size as a factor, as the shell read it from the system; `None` (or a
+    /// size that is not sensible): normal, 1.0.
     pub text_scale: Option<f32>,
 }
 
@@ -342,8 +343,7 @@ impl Core {
             .unwrap_or_default();
         let text_scale = config
             .text_scale
-            .or_else(settings::desktop_text_scale)
-            .filter(|s| s.is_finite() && *s > 0.0)
+            .and_then(settings::sensible_text_scale)
             .unwrap_or(1.0);
         let store = Store::open(&config.data_dir)?;
         let photos_dir = config.data_dir.join("photos");

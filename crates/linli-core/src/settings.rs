@@ -37,24 +37,9 @@ pub fn normalise_platform_url(input: &str) -> Result<String, FieldError> {
 /// someone who asked their desktop for text a quarter larger wants large text here too.
 pub const LARGE_TEXT_SCALE: f32 = 1.25;
 
-/// The text size factor a GNOME-style desktop asks for (`text-scaling-factor`), if it says.
-/// Other desktops and systems answer `None` until they are taught.
-pub fn desktop_text_scale() -> Option<f32> {
-    let output = std::process::Command::new("gsettings")
-        .args(["get", "org.gnome.desktop.interface", "text-scaling-factor"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    parse_text_scale(&String::from_utf8_lossy(&output.stdout))
-}
-
-/// Reads a text size factor as `gsettings` prints it (`1.0`, `1.25`); only sensible sizes
-/// (half to three times normal) count.
-pub fn parse_text_scale(printed: &str) -> Option<f32> {
-    let scale: f32 = printed.trim().parse().ok()?;
+/// A text size factor the system asked for, if it is sensible (half to three times normal);
+/// the shell reads it from the system (the desktop's settings, a phone's font scale).
+pub fn sensible_text_scale(scale: f32) -> Option<f32> {
     (0.5..=3.0).contains(&scale).then_some(scale)
 }
 
@@ -145,18 +130,18 @@ mod tests {
     }
 
     #[rstest]
-    #[case("1.0\n", Some(1.0))]
-    #[case("1.25", Some(1.25))]
-    #[case(" 2.5 ", Some(2.5))]
-    #[case("0.1", None)]
-    #[case("9.0", None)]
-    #[case("NaN", None)]
-    #[case("No such key", None)]
-    fn the_desktop_text_size_is_read_when_sensible(
-        #[case] printed: &str,
+    #[case(1.0, Some(1.0))]
+    #[case(1.25, Some(1.25))]
+    #[case(2.5, Some(2.5))]
+    #[case(0.1, None)]
+    #[case(9.0, None)]
+    #[case(f32::NAN, None)]
+    #[case(f32::INFINITY, None)]
+    fn the_system_text_size_is_kept_when_sensible(
+        #[case] scale: f32,
         #[case] expected: Option<f32>,
     ) {
-        assert_eq!(parse_text_scale(printed), expected);
+        assert_eq!(sensible_text_scale(scale), expected);
     }
 
     #[test]
