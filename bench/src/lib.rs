@@ -426,7 +426,17 @@ pub fn machine() -> String {
 /// CPU time (user and system) process `pid` has used so far, all its threads together; `None`
 /// when it is gone.
 pub fn cpu_of(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    cpu_in_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// CPU time (user and system) thread `tid` of process `pid` has used so far; `None` when it
+/// is gone.
+pub fn cpu_of_thread(pid: u32, tid: u32) -> Option<Duration> {
+    cpu_in_stat(&std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?)
+}
+
+/// The CPU time in a `/proc/…/stat` line.
+fn cpu_in_stat(stat: &str) -> Option<Duration> {
     // After "pid (comm) ": utime is field 14 and stime 15 (1-based).
     let rest = stat.rsplit_once(") ")?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();

@@ -292,6 +292,8 @@ struct Start {
     /// CPU time the app and its descendants had used when the `ready` line came, in ms:
     /// steadier than wall time on a loaded machine.
     cpu_ms: u64,
+    /// The same by process and thread name (see [`tree_cpu_by_thread`]), in ms.
+    cpu_by_thread: Vec<(String, u64)>,
     /// Summed over the process tree, in KiB.
     pss_kib: u64,
     rss_kib: u64,
@@ -480,6 +482,7 @@ async fn run(
         b_in_app.map_or_else(|| "?".into(), |m| m.to_string()),
         settle.as_secs(),
     ));
+    figures.note(cpu_by_thread_table(&results[0], &results[1]));
     for (app, r) in apps.iter().zip(&results) {
         if let Some(last) = r.last() {
             let parts: Vec<String> = last
@@ -589,6 +592,7 @@ fn start_once(
 
     let outcome = wait_ready(&mut child, &lines, spawned).and_then(|(ready, in_app)| {
         let cpu_ms = tree_cpu_ms(pid);
+        let cpu_by_thread = tree_cpu_by_thread(pid);
         let now = Instant::now();
         if spawned + settle > now {
             std::thread::sleep(spawned + settle - now);
@@ -603,6 +607,7 @@ fn start_once(
             ready,
             ready_in_app: in_app,
             cpu_ms,
+            cpu_by_thread,
             pss_kib,
             rss_kib,
             parts,
@@ -715,6 +720,104 @@ fn tree_cpu_ms(root: u32) -> u64 {
         .sum()
 }
 
+/// CPU time used so far by `root` and its descendants, by `process / thread` name, in ms
+/// (10 ms steps per thread). The app's own process is called `app` (Linli and the blank app
+/// have different names) and each process's first thread `main`; threads of one process with
+/// the same name are added together; the time of threads that have already ended is
+/// `(ended threads)`.
+fn tree_cpu_by_thread(root: u32) -> Vec<(String, u64)> {
+    let mut by_name: Vec<(String, u64)> = Vec::new();
+    let mut add = |name: String, ms: u64| match by_name.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, sum)) => *sum += ms,
+        None => by_name.push((name, ms)),
+    };
+    for pid in tree(root) {
+        let process = if pid == root {
+            "app".to_string()
+        } else {
+            comm(&format!("/proc/{pid}/comm")).unwrap_or_else(|| pid.to_string())
+        };
+        let Some(total) = linli_bench::cpu_of(pid) else {
+            continue;
+        };
+        let mut live = 0;
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten();
+        for tid in tasks
+            .flatten()
+            .filter_map(|t| t.file_name().to_str()?.parse().ok())
+        {
+            // A process's first thread carries the process's name: call it `main`.
+            let thread = if tid == pid {
+                Some("main".to_string())
+            } else {
+                comm(&format!("/proc/{pid}/task/{tid}/comm"))
+            };
+            let (Some(cpu), Some(thread)) = (linli_bench::cpu_of_thread(pid, tid), thread) else {
+                continue;
+            };
+            let ms = cpu.as_millis() as u64;
+            live += ms;
+            add(format!("{process} / {thread}"), ms);
+        }
+        let ended = (total.as_millis() as u64).saturating_sub(live);
+        if ended > 0 {
+            add(format!("{process} / (ended threads)"), ended);
+        }
+    }
+    by_name
+}
+
+fn comm(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|c| c.trim().to_string())
+}
+
+/// Where each app's CPU time to interactive went, medians over its starts, side by side: the
+/// rows where either app spent at least 10 ms, largest difference first.
+fn cpu_by_thread_table(linli: &[Start], blank: &[Start]) -> String {
+    let median_of = |starts: &[Start], name: &str| -> u64 {
+        let mut ms: Vec<u64> = starts
+            .iter()
+            .map(|s| {
+                s.cpu_by_thread
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(0, |(_, ms)| *ms)
+            })
+            .collect();
+        ms.sort_unstable();
+        median(&ms).unwrap_or_default()
+    };
+    let mut names: Vec<&str> = linli
+        .iter()
+        .chain(blank)
+        .flat_map(|s| s.cpu_by_thread.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut rows: Vec<(&str, u64, u64)> = names
+        .into_iter()
+        .map(|n| (n, median_of(linli, n), median_of(blank, n)))
+        .filter(|(_, l, b)| *l >= 10 || *b >= 10)
+        .collect();
+    rows.sort_by_key(|(n, l, b)| (std::cmp::Reverse(*l as i64 - *b as i64), *n));
+    let mut table = String::from(
+        "CPU time to interactive by process / thread (medians over the starts, ms, 10 ms \
+         steps; `app` is each app's own process):\n\n\
+         | process / thread | Linli | blank | Linli - blank |\n| --- | ---: | ---: | ---: |\n",
+    );
+    for (name, l, b) in rows {
+        table.push_str(&format!(
+            "| {name} | {l} | {b} | {:+} |\n",
+            l as i64 - b as i64
+        ));
+    }
+    table
+}
+
 /// WebKit processes running outside the tree of `root`.
 fn webkit_neighbours(root: u32) -> usize {
     let ours = tree(root);
@@ -811,6 +914,41 @@ mod tests {
         let (pss, rss, parts) = tree_memory(me);
         assert!(pss > 0 && rss >= pss, "pss {pss} rss {rss}");
         assert!(!parts.is_empty());
+    }
+
+    #[test]
+    fn cpu_time_is_told_by_thread() {
+        let me = std::process::id();
+        let busy = std::thread::Builder::new()
+            .name("busy-bench-test".into())
+            .spawn(|| {
+                let start = Instant::now();
+                let mut x = 0u64;
+                while start.elapsed() < Duration::from_millis(200) {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                }
+                std::hint::black_box(x);
+                // Read while this thread is alive, so it is counted under its own name.
+                tree_cpu_by_thread(std::process::id())
+            })
+            .unwrap();
+        let by_thread = busy.join().unwrap();
+        let busy_ms = by_thread
+            .iter()
+            .find(|(n, _)| n == "app / busy-bench-test")
+            .map(|(_, ms)| *ms);
+        assert!(busy_ms.is_some_and(|ms| ms >= 100), "{by_thread:?}");
+        assert!(
+            by_thread.iter().any(|(n, _)| n == "app / main"),
+            "{by_thread:?}"
+        );
+        // Once it has ended, its time is still there, as an ended thread's.
+        let after = tree_cpu_by_thread(me);
+        let ended = after
+            .iter()
+            .find(|(n, _)| n == "app / (ended threads)")
+            .map(|(_, ms)| *ms);
+        assert!(ended.is_some_and(|ms| ms >= 100), "{after:?}");
     }
 
     #[test]
