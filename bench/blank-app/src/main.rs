@@ -36,7 +36,7 @@ fn ready(window: WebviewWindow, screen: String) {
 fn main() {
     LAUNCHED.get_or_init(Instant::now);
     #[cfg(target_os = "linux")]
-    webkit_workarounds();
+    webkit_settings();
     tauri::Builder::default()
         .setup(|app| {
             if let Some(window) = app.get_webview_window("main") {
@@ -55,12 +55,13 @@ fn main() {
 }
 
 /// The same WebKitGTK settings Linli starts with (see `src-tauri/src/main.rs`): they change
-/// how the page is drawn, and so what start-up and memory cost.
+/// how the page is drawn and its WebAssembly compiled, and so what start-up and memory cost.
 #[cfg(target_os = "linux")]
-fn webkit_workarounds() {
-    for name in [
-        "WEBKIT_DISABLE_COMPOSITING_MODE",
-        "WEBKIT_DISABLE_DMABUF_RENDERER",
+fn webkit_settings() {
+    for (name, value) in [
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+        ("JSC_thresholdForBBQOptimizeAfterWarmUp", "2000"),
     ] {
         if std::env::var_os(name).is_none() {
             // SAFETY: first thing in `main`, before any other thread exists.
@@ -69,7 +70,7 @@ fn webkit_workarounds() {
                 reason = "set_var is unsafe in edition 2024; single-threaded here"
             )]
             unsafe {
-                std::env::set_var(name, "1")
+                std::env::set_var(name, value)
             };
         }
     }
