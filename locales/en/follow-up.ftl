@@ -121,8 +121,6 @@ similar-offline = No connection: we cannot check whether a neighbour reported th
 draft-take-over = Continue editing here
 
 # The accountability board.
-tile-board = Accountability board
-tile-board-hint = How each party handles reports
 board-title = Accountability board
 board-intro = How reports in this estate were handled, by the party that handled them. Shorter times are better, fewer reopened reports are better, higher ratings are better.
 board-period-legend = Period

@@ -115,8 +115,6 @@ similar-offline = 现在没有网络，查不到邻居有没有报过。可以�
 draft-take-over = 在这里继续编辑
 
 # The accountability board.
-tile-board = 服务公示榜
-tile-board-hint = 看看各单位处理得怎么样
 board-title = 服务公示榜
 board-intro = 本小区报事的处理情况，按处理单位统计。时间越短越好，重新打开越少越好，评分越高越好。
 board-period-legend = 时间范围

@@ -115,8 +115,6 @@ similar-offline = 現在沒有網路，查不到鄰居有沒有報過。可以�
 draft-take-over = 在這裡繼續編輯
 
 # The accountability board.
-tile-board = 服務公示榜
-tile-board-hint = 看看各單位處理得怎麼樣
 board-title = 服務公示榜
 board-intro = 本社區報事的處理情況，按處理單位統計。時間越短越好，重新開啟越少越好，評分越高越好。
 board-period-legend = 時間範圍

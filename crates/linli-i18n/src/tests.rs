@@ -335,6 +335,123 @@ fn every_message_the_ui_names_exists_in_every_language() {
     }
 }
 
+/// The UI's sources that start-up runs: the frame, the gate, the components on the first
+/// screens, and the first screens (sign-in and home).
+const START_SCREENS: [&str; 6] = [
+    "ui/src/lib.rs",
+    "ui/src/state.rs",
+    "ui/src/components.rs",
+    "ui/src/pages/mod.rs",
+    "ui/src/pages/sign_in.rs",
+    "ui/src/pages/home.rs",
+];
+
+/// How many of a language's files start-up may parse (see [`Localizer`]): app, sign-in, home.
+const START_FILES: usize = 3;
+
+#[test]
+fn the_first_screens_find_their_words_in_the_first_files() {
+    let mut used = Vec::new();
+    for file in START_SCREENS {
+        let text = std::fs::read_to_string(repo_root().join(file)).unwrap();
+        used.extend(literal_ids(&text));
+    }
+    assert!(used.len() > 40, "the scan found only {} ids", used.len());
+    for language in Language::ALL {
+        assert_eq!(sources(language)[START_FILES - 1].file, "home.ftl");
+        let l10n = Localizer::new(language);
+        for id in &used {
+            assert!(l10n.has(id), "{}: {id} is missing", language.tag());
+            assert!(
+                l10n.files_parsed() <= START_FILES,
+                "{}: {id} is not in the first {START_FILES} files, so start-up parses more",
+                language.tag()
+            );
+        }
+    }
+}
+
+/// Messages and terms referred to in a Fluent file's messages, and the terms it defines
+/// (as `term -name`).
+fn references(source: &str) -> Vec<String> {
+    fn in_pattern(p: &ast::Pattern<&str>, found: &mut Vec<String>) {
+        for element in &p.elements {
+            if let ast::PatternElement::Placeable { expression } = element {
+                in_expression(expression, found);
+            }
+        }
+    }
+    fn in_expression(e: &ast::Expression<&str>, found: &mut Vec<String>) {
+        match e {
+            ast::Expression::Select { selector, variants } => {
+                in_inline(selector, found);
+                for v in variants {
+                    in_pattern(&v.value, found);
+                }
+            }
+            ast::Expression::Inline(i) => in_inline(i, found),
+        }
+    }
+    fn in_inline(i: &ast::InlineExpression<&str>, found: &mut Vec<String>) {
+        match i {
+            ast::InlineExpression::MessageReference { id, .. } => found.push(id.name.to_string()),
+            ast::InlineExpression::TermReference { id, .. } => found.push(format!("-{}", id.name)),
+            ast::InlineExpression::Placeable { expression } => in_expression(expression, found),
+            ast::InlineExpression::FunctionReference { arguments, .. } => {
+                for a in &arguments.positional {
+                    in_inline(a, found);
+                }
+                for a in &arguments.named {
+                    in_inline(&a.value, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(partial, _)| partial);
+    let mut found = Vec::new();
+    for entry in &resource.body {
+        match entry {
+            ast::Entry::Message(m) => {
+                if let Some(p) = &m.value {
+                    in_pattern(p, &mut found);
+                }
+                for a in &m.attributes {
+                    in_pattern(&a.value, &mut found);
+                }
+            }
+            ast::Entry::Term(t) => found.push(format!("term -{}", t.id.name)),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn messages_never_refer_to_other_messages_or_terms() {
+    // Lazy parsing finds a message's own file only; a reference to a message or term in a
+    // file not parsed yet would be formatted as an error.
+    for language in Language::ALL {
+        for source in sources(language) {
+            let found = references(source.text);
+            assert!(
+                found.is_empty(),
+                "{}/{}: references or terms {found:?}",
+                language.tag(),
+                source.file
+            );
+        }
+    }
+}
+
+#[test]
+fn the_reference_check_sees_references_and_terms() {
+    let found = references(
+        "a = x\nb = { a } and { -t }\nc = { $n ->\n    [one] { a }\n   *[other] y\n}\n-t = z\n",
+    );
+    assert_eq!(found, ["a", "-t", "a", "term -t"]);
+}
+
 #[test]
 fn a_missing_id_comes_back_as_itself() {
     let l10n = Localizer::new(Language::En);
