@@ -723,8 +723,9 @@ fn tree_cpu_ms(root: u32) -> u64 {
 /// CPU time used so far by `root` and its descendants, by `process / thread` name, in ms
 /// (10 ms steps per thread). The app's own process is called `app` (Linli and the blank app
 /// have different names) and each process's first thread `main`; threads of one process with
-/// the same name are added together; the time of threads that have already ended is
-/// `(ended threads)`.
+/// the same name are added together. What the process's total has beyond its live threads is
+/// `(ended threads, rounding)`: threads that have already ended, and each live thread's time
+/// being rounded down to 10 ms where the total is rounded once.
 fn tree_cpu_by_thread(root: u32) -> Vec<(String, u64)> {
     let mut by_name: Vec<(String, u64)> = Vec::new();
     let mut add = |name: String, ms: u64| match by_name.iter_mut().find(|(n, _)| *n == name) {
@@ -735,7 +736,7 @@ fn tree_cpu_by_thread(root: u32) -> Vec<(String, u64)> {
         let process = if pid == root {
             "app".to_string()
         } else {
-            comm(&format!("/proc/{pid}/comm")).unwrap_or_else(|| pid.to_string())
+            process_name(pid).unwrap_or_else(|| pid.to_string())
         };
         let Some(total) = linli_bench::cpu_of(pid) else {
             continue;
@@ -752,7 +753,7 @@ fn tree_cpu_by_thread(root: u32) -> Vec<(String, u64)> {
             let thread = if tid == pid {
                 Some("main".to_string())
             } else {
-                comm(&format!("/proc/{pid}/task/{tid}/comm"))
+                name_in(&format!("/proc/{pid}/task/{tid}/comm"))
             };
             let (Some(cpu), Some(thread)) = (linli_bench::cpu_of_thread(pid, tid), thread) else {
                 continue;
@@ -763,13 +764,18 @@ fn tree_cpu_by_thread(root: u32) -> Vec<(String, u64)> {
         }
         let ended = (total.as_millis() as u64).saturating_sub(live);
         if ended > 0 {
-            add(format!("{process} / (ended threads)"), ended);
+            add(format!("{process} / (ended threads, rounding)"), ended);
         }
     }
     by_name
 }
 
-fn comm(path: &str) -> Option<String> {
+/// A process's name (`comm`), without the line end.
+fn process_name(pid: u32) -> Option<String> {
+    name_in(&format!("/proc/{pid}/comm"))
+}
+
+fn name_in(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
         .ok()
         .map(|c| c.trim().to_string())
@@ -824,10 +830,7 @@ fn webkit_neighbours(root: u32) -> usize {
     parents()
         .keys()
         .filter(|pid| !ours.contains(pid))
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.starts_with("WebKit"))
-        })
+        .filter(|&&pid| process_name(pid).is_some_and(|c| c.starts_with("WebKit")))
         .count()
 }
 
@@ -850,9 +853,7 @@ fn tree_memory(root: u32) -> (u64, u64, Vec<(String, u64)>) {
         let (p, r) = (field("Pss:"), field("Rss:"));
         pss += p;
         rss += r;
-        let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .map(|c| c.trim().to_string())
-            .unwrap_or_else(|_| pid.to_string());
+        let name = process_name(pid).unwrap_or_else(|| pid.to_string());
         match parts.iter_mut().find(|(n, _)| *n == name) {
             Some((_, kib)) => *kib += p,
             None => parts.push((name, p)),
@@ -868,16 +869,12 @@ fn stop_tree(child: &mut Child) {
     let names: Vec<(u32, String)> = pids
         .iter()
         .skip(1)
-        .filter_map(|&pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .ok()
-                .map(|c| (pid, c))
-        })
+        .filter_map(|&pid| process_name(pid).map(|c| (pid, c)))
         .collect();
     let _ = child.kill();
     let _ = child.wait();
     let alive = |(pid, name): &(u32, String)| {
-        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c == *name)
+        process_name(*pid).is_some_and(|c| c == *name)
             && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
                 .is_ok_and(|s| s.rsplit_once(") ").is_some_and(|(_, r)| r.starts_with('Z')))
     };
@@ -916,43 +913,92 @@ mod tests {
         assert!(!parts.is_empty());
     }
 
+    /// The tests that burn CPU take turns, so one's work is not counted as the other's.
+    static BURNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    /// This thread's id, from `/proc/thread-self` (`PID/task/TID`).
+    fn thread_id() -> u32 {
+        let link = std::fs::read_link("/proc/thread-self").unwrap();
+        link.file_name().unwrap().to_str().unwrap().parse().unwrap()
+    }
+
+    fn ended_ms(by_thread: &[(String, u64)]) -> u64 {
+        by_thread
+            .iter()
+            .find(|(n, _)| n == "app / (ended threads, rounding)")
+            .map_or(0, |(_, ms)| *ms)
+    }
+
     #[test]
     fn cpu_time_is_told_by_thread() {
+        let _turn = BURNING.lock().unwrap_or_else(|p| p.into_inner());
         let me = std::process::id();
+        let ended_before = ended_ms(&tree_cpu_by_thread(me));
         let busy = std::thread::Builder::new()
             .name("busy-bench-test".into())
-            .spawn(|| {
-                let start = Instant::now();
+            .spawn(move || {
+                let tid = thread_id();
+                // Until this thread itself has run 150 ms, however busy the machine is.
                 let mut x = 0u64;
-                while start.elapsed() < Duration::from_millis(200) {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                while linli_bench::cpu_of_thread(me, tid).unwrap() < Duration::from_millis(150) {
+                    for _ in 0..100_000 {
+                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    }
                 }
                 std::hint::black_box(x);
                 // Read while this thread is alive, so it is counted under its own name.
-                tree_cpu_by_thread(std::process::id())
+                (tid, tree_cpu_by_thread(me))
             })
             .unwrap();
-        let by_thread = busy.join().unwrap();
+        let (tid, by_thread) = busy.join().unwrap();
         let busy_ms = by_thread
             .iter()
             .find(|(n, _)| n == "app / busy-bench-test")
             .map(|(_, ms)| *ms);
-        assert!(busy_ms.is_some_and(|ms| ms >= 100), "{by_thread:?}");
+        assert!(busy_ms.is_some_and(|ms| ms >= 150), "{by_thread:?}");
         assert!(
             by_thread.iter().any(|(n, _)| n == "app / main"),
             "{by_thread:?}"
         );
-        // Once it has ended, its time is still there, as an ended thread's.
+        // Once it has ended (the kernel may list it a moment after the join), its time is
+        // still there, as an ended thread's.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::path::Path::new(&format!("/proc/{me}/task/{tid}")).exists() {
+            assert!(Instant::now() < deadline, "thread {tid} is still listed");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let after = tree_cpu_by_thread(me);
-        let ended = after
-            .iter()
-            .find(|(n, _)| n == "app / (ended threads)")
-            .map(|(_, ms)| *ms);
-        assert!(ended.is_some_and(|ms| ms >= 100), "{after:?}");
+        assert!(
+            ended_ms(&after) >= ended_before + 150,
+            "ended {ended_before} ms before, then {after:?}"
+        );
+    }
+
+    #[test]
+    fn both_apps_start_webkit_with_the_same_settings() {
+        // The floor must be built the same way: the environment both `main`s set for WebKit.
+        let settings = |file: &str| -> Vec<String> {
+            let text =
+                std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+            let list = text
+                .split_once("fn webkit_settings()")
+                .and_then(|(_, rest)| rest.split_once("] {"))
+                .map(|(list, _)| list.to_string())
+                .unwrap_or_else(|| panic!("{file}: no webkit_settings list"));
+            list.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("(\""))
+                .map(str::to_string)
+                .collect()
+        };
+        let linli = settings("../src-tauri/src/main.rs");
+        assert!(linli.len() >= 3, "{linli:?}");
+        assert_eq!(linli, settings("blank-app/src/main.rs"));
     }
 
     #[test]
     fn cpu_time_counts_work_done() {
+        let _turn = BURNING.lock().unwrap_or_else(|p| p.into_inner());
         let before = tree_cpu_ms(std::process::id());
         let start = Instant::now();
         let mut x = 0u64;
