@@ -19,9 +19,13 @@ pub fn text_scale() -> Option<f32> {
 #[cfg(target_os = "linux")]
 fn text_scale_in(backend: Option<&gio::SettingsBackend>) -> Option<f32> {
     use gio::prelude::*;
-    // `Settings::new` aborts the process on a schema that is not installed, so look first.
+    // GIO aborts the process on a schema that is not installed, on a relocatable one opened
+    // without a path, and on reading a key as the wrong type: look at all three first.
     let schema = gio::SettingsSchemaSource::default()?.lookup(SCHEMA, true)?;
-    if !schema.has_key(KEY) || schema.key(KEY).value_type() != *gio::glib::VariantTy::DOUBLE {
+    if schema.path().is_none()
+        || !schema.has_key(KEY)
+        || schema.key(KEY).value_type() != *gio::glib::VariantTy::DOUBLE
+    {
         return None;
     }
     let settings = gio::Settings::new_full(&schema, backend, None);

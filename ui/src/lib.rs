@@ -41,7 +41,8 @@ fn Root() -> impl IntoView {
 fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    // Listening first, so no event after the status's moment is missed; the status request
+    // The listener is asked for before the status, and the core answers no request before
+    // it is open, so events after the status's moment reach the page; the status request
     // leaves at once and the core answers while everything below runs.
     ipc::listen(move |event| state.on_event(event));
     state.refresh_status();
