@@ -37,42 +37,57 @@ fn messages(language: Language) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
-    for element in &p.elements {
-        if let ast::PatternElement::Placeable { expression } = element {
-            expression_vars(expression, vars);
-        }
-    }
-}
-
-fn expression_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
-    match e {
-        ast::Expression::Select { selector, variants } => {
-            inline_vars(selector, vars);
-            for v in variants {
-                pattern_vars(&v.value, vars);
+/// Calls `visit` with every inline expression in a pattern, nested ones included (in
+/// placeables, selectors, variants and function arguments).
+fn each_inline<'s>(
+    p: &ast::Pattern<&'s str>,
+    visit: &mut impl FnMut(&ast::InlineExpression<&'s str>),
+) {
+    fn expression<'s>(
+        e: &ast::Expression<&'s str>,
+        visit: &mut impl FnMut(&ast::InlineExpression<&'s str>),
+    ) {
+        match e {
+            ast::Expression::Select { selector, variants } => {
+                inline(selector, visit);
+                for v in variants {
+                    each_inline(&v.value, visit);
+                }
             }
+            ast::Expression::Inline(i) => inline(i, visit),
         }
-        ast::Expression::Inline(i) => inline_vars(i, vars),
+    }
+    fn inline<'s>(
+        i: &ast::InlineExpression<&'s str>,
+        visit: &mut impl FnMut(&ast::InlineExpression<&'s str>),
+    ) {
+        visit(i);
+        match i {
+            ast::InlineExpression::Placeable { expression: e } => expression(e, visit),
+            ast::InlineExpression::FunctionReference { arguments, .. } => {
+                for a in &arguments.positional {
+                    inline(a, visit);
+                }
+                for a in &arguments.named {
+                    inline(&a.value, visit);
+                }
+            }
+            _ => {}
+        }
+    }
+    for element in &p.elements {
+        if let ast::PatternElement::Placeable { expression: e } = element {
+            expression(e, visit);
+        }
     }
 }
 
-fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
-    match i {
-        ast::InlineExpression::VariableReference { id } => {
+fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
+    each_inline(p, &mut |i| {
+        if let ast::InlineExpression::VariableReference { id } = i {
             vars.insert(id.name.to_string());
         }
-        ast::InlineExpression::Placeable { expression } => expression_vars(expression, vars),
-        ast::InlineExpression::FunctionReference { arguments, .. } => {
-            for a in &arguments.positional {
-                inline_vars(a, vars);
-            }
-            for a in &arguments.named {
-                inline_vars(&a.value, vars);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 #[test]
@@ -374,56 +389,29 @@ fn the_first_screens_find_their_words_in_the_first_files() {
 /// Messages and terms referred to in a Fluent file's messages, and the terms it defines
 /// (as `term -name`).
 fn references(source: &str) -> Vec<String> {
-    fn in_pattern(p: &ast::Pattern<&str>, found: &mut Vec<String>) {
-        for element in &p.elements {
-            if let ast::PatternElement::Placeable { expression } = element {
-                in_expression(expression, found);
-            }
-        }
-    }
-    fn in_expression(e: &ast::Expression<&str>, found: &mut Vec<String>) {
-        match e {
-            ast::Expression::Select { selector, variants } => {
-                in_inline(selector, found);
-                for v in variants {
-                    in_pattern(&v.value, found);
-                }
-            }
-            ast::Expression::Inline(i) => in_inline(i, found),
-        }
-    }
-    fn in_inline(i: &ast::InlineExpression<&str>, found: &mut Vec<String>) {
-        match i {
-            ast::InlineExpression::MessageReference { id, .. } => found.push(id.name.to_string()),
-            ast::InlineExpression::TermReference { id, .. } => found.push(format!("-{}", id.name)),
-            ast::InlineExpression::Placeable { expression } => in_expression(expression, found),
-            ast::InlineExpression::FunctionReference { arguments, .. } => {
-                for a in &arguments.positional {
-                    in_inline(a, found);
-                }
-                for a in &arguments.named {
-                    in_inline(&a.value, found);
-                }
-            }
-            _ => {}
-        }
-    }
     let resource = fluent_syntax::parser::parse(source).unwrap_or_else(|(partial, _)| partial);
     let mut found = Vec::new();
+    let mut refer = |i: &ast::InlineExpression<&str>| match i {
+        ast::InlineExpression::MessageReference { id, .. } => found.push(id.name.to_string()),
+        ast::InlineExpression::TermReference { id, .. } => found.push(format!("-{}", id.name)),
+        _ => {}
+    };
+    let mut terms = Vec::new();
     for entry in &resource.body {
         match entry {
             ast::Entry::Message(m) => {
                 if let Some(p) = &m.value {
-                    in_pattern(p, &mut found);
+                    each_inline(p, &mut refer);
                 }
                 for a in &m.attributes {
-                    in_pattern(&a.value, &mut found);
+                    each_inline(&a.value, &mut refer);
                 }
             }
-            ast::Entry::Term(t) => found.push(format!("term -{}", t.id.name)),
+            ast::Entry::Term(t) => terms.push(format!("term -{}", t.id.name)),
             _ => {}
         }
     }
+    found.extend(terms);
     found
 }
 
