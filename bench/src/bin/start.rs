@@ -591,8 +591,9 @@ fn start_once(
     });
 
     let outcome = wait_ready(&mut child, &lines, spawned).and_then(|(ready, in_app)| {
-        let cpu_ms = tree_cpu_ms(pid);
+        // One reading of /proc for both: the total is the table's sum.
         let cpu_by_thread = tree_cpu_by_thread(pid);
+        let cpu_ms = cpu_by_thread.iter().map(|(_, ms)| ms).sum();
         let now = Instant::now();
         if spawned + settle > now {
             std::thread::sleep(spawned + settle - now);
@@ -709,15 +710,6 @@ fn tree(root: u32) -> Vec<u32> {
         i += 1;
     }
     all
-}
-
-/// User and system CPU time used so far by `root` and its descendants, in ms (10 ms steps).
-fn tree_cpu_ms(root: u32) -> u64 {
-    tree(root)
-        .into_iter()
-        .filter_map(linli_bench::cpu_of)
-        .map(|cpu| cpu.as_millis() as u64)
-        .sum()
 }
 
 /// CPU time used so far by `root` and its descendants, by `process / thread` name, in ms
@@ -999,14 +991,15 @@ mod tests {
     #[test]
     fn cpu_time_counts_work_done() {
         let _turn = BURNING.lock().unwrap_or_else(|p| p.into_inner());
-        let before = tree_cpu_ms(std::process::id());
+        let total = |by_thread: Vec<(String, u64)>| by_thread.iter().map(|(_, ms)| ms).sum::<u64>();
+        let before = total(tree_cpu_by_thread(std::process::id()));
         let start = Instant::now();
         let mut x = 0u64;
         while start.elapsed() < Duration::from_millis(200) {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
         }
         std::hint::black_box(x);
-        let after = tree_cpu_ms(std::process::id());
+        let after = total(tree_cpu_by_thread(std::process::id()));
         assert!(after >= before + 100, "{before} ms then {after} ms");
     }
 }
