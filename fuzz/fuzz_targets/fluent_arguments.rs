@@ -6,12 +6,10 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use fluent_syntax::ast;
 use libfuzzer_sys::fuzz_target;
 use linli_api::ipc::Language;
 use linli_api::{ApiError, ErrorCode, FieldError, FieldErrorCode};
-use linli_i18n::{Arg, Localizer, sources};
-use std::collections::BTreeSet;
+use linli_i18n::{Arg, Localizer, message_shapes, sources};
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -67,44 +65,6 @@ struct Speaker {
     messages: Vec<Message>,
 }
 
-fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
-    for element in &p.elements {
-        if let ast::PatternElement::Placeable { expression } = element {
-            expression_vars(expression, vars);
-        }
-    }
-}
-
-fn expression_vars(e: &ast::Expression<&str>, vars: &mut BTreeSet<String>) {
-    match e {
-        ast::Expression::Select { selector, variants } => {
-            inline_vars(selector, vars);
-            for v in variants {
-                pattern_vars(&v.value, vars);
-            }
-        }
-        ast::Expression::Inline(i) => inline_vars(i, vars),
-    }
-}
-
-fn inline_vars(i: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
-    match i {
-        ast::InlineExpression::VariableReference { id } => {
-            vars.insert(id.name.to_owned());
-        }
-        ast::InlineExpression::Placeable { expression } => expression_vars(expression, vars),
-        ast::InlineExpression::FunctionReference { arguments, .. } => {
-            for a in &arguments.positional {
-                inline_vars(a, vars);
-            }
-            for a in &arguments.named {
-                inline_vars(&a.value, vars);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// Every language with its messages and the variables each one's value uses.
 fn speakers() -> &'static [Speaker] {
     static SPEAKERS: OnceLock<Vec<Speaker>> = OnceLock::new();
@@ -112,24 +72,15 @@ fn speakers() -> &'static [Speaker] {
         Language::ALL
             .into_iter()
             .map(|language| {
-                let mut messages = Vec::new();
-                for source in sources(language) {
-                    let resource = fluent_syntax::parser::parse(source.text)
-                        .unwrap_or_else(|(partial, _)| partial);
-                    for entry in resource.body {
-                        if let ast::Entry::Message(m) = entry {
-                            let mut vars = BTreeSet::new();
-                            if let Some(p) = &m.value {
-                                pattern_vars(p, &mut vars);
-                            }
-                            messages.push(Message {
-                                id: m.id.name.to_owned(),
-                                vars: vars.into_iter().collect(),
-                                has_value: m.value.is_some(),
-                            });
-                        }
-                    }
-                }
+                let messages = sources(language)
+                    .iter()
+                    .flat_map(|source| message_shapes(source.text))
+                    .map(|shape| Message {
+                        id: shape.id,
+                        vars: shape.variables.into_iter().collect(),
+                        has_value: shape.has_value,
+                    })
+                    .collect();
                 Speaker {
                     localizer: Localizer::new(language),
                     messages,

@@ -15,6 +15,9 @@ use time::{OffsetDateTime, UtcOffset};
 use unic_langid::LanguageIdentifier;
 
 pub use linli_api::ipc::Language;
+pub use syntax::{MessageShape, message_shapes};
+
+mod syntax;
 
 /// One embedded `.ftl` file.
 #[derive(Clone, Copy, Debug)]

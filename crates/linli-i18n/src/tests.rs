@@ -13,81 +13,32 @@ fn repo_root() -> PathBuf {
 fn messages(language: Language) -> BTreeMap<String, BTreeSet<String>> {
     let mut out = BTreeMap::new();
     for source in sources(language) {
-        let resource = fluent_syntax::parser::parse(source.text)
-            .unwrap_or_else(|(_, errors)| panic!("{}/{}: {errors:?}", language.tag(), source.file));
-        for entry in resource.body {
-            if let ast::Entry::Message(m) = entry {
-                let mut vars = BTreeSet::new();
-                if let Some(p) = &m.value {
-                    pattern_vars(p, &mut vars);
-                }
-                for a in &m.attributes {
-                    pattern_vars(&a.value, &mut vars);
-                }
-                let previous = out.insert(m.id.name.to_string(), vars);
-                assert!(
-                    previous.is_none(),
-                    "{}: message {} is defined twice",
-                    language.tag(),
-                    m.id.name
-                );
-            }
+        for shape in message_shapes(source.text) {
+            let previous = out.insert(shape.id.clone(), shape.variables);
+            assert!(
+                previous.is_none(),
+                "{}: message {} is defined twice",
+                language.tag(),
+                shape.id
+            );
         }
     }
     out
 }
 
-/// Calls `visit` with every inline expression in a pattern, nested ones included (in
-/// placeables, selectors, variants and function arguments).
-fn each_inline<'s>(
-    p: &ast::Pattern<&'s str>,
-    visit: &mut impl FnMut(&ast::InlineExpression<&'s str>),
-) {
-    fn expression<'s>(
-        e: &ast::Expression<&'s str>,
-        visit: &mut impl FnMut(&ast::InlineExpression<&'s str>),
-    ) {
-        match e {
-            ast::Expression::Select { selector, variants } => {
-                inline(selector, visit);
-                for v in variants {
-                    each_inline(&v.value, visit);
-                }
-            }
-            ast::Expression::Inline(i) => inline(i, visit),
-        }
-    }
-    fn inline<'s>(
-        i: &ast::InlineExpression<&'s str>,
-        visit: &mut impl FnMut(&ast::InlineExpression<&'s str>),
-    ) {
-        visit(i);
-        match i {
-            ast::InlineExpression::Placeable { expression: e } => expression(e, visit),
-            ast::InlineExpression::FunctionReference { arguments, .. } => {
-                for a in &arguments.positional {
-                    inline(a, visit);
-                }
-                for a in &arguments.named {
-                    inline(&a.value, visit);
-                }
-            }
-            _ => {}
-        }
-    }
-    for element in &p.elements {
-        if let ast::PatternElement::Placeable { expression: e } = element {
-            expression(e, visit);
-        }
-    }
-}
-
-fn pattern_vars(p: &ast::Pattern<&str>, vars: &mut BTreeSet<String>) {
-    each_inline(p, &mut |i| {
-        if let ast::InlineExpression::VariableReference { id } = i {
-            vars.insert(id.name.to_string());
-        }
-    });
+#[test]
+fn a_messages_shape_names_its_variables_and_whether_it_has_a_value() {
+    let shapes = message_shapes(
+        "a = x { $n } { $n ->\n    [one] { NUMBER($k) }\n   *[other] y\n}\nb =\n    .title = t { $m }\n",
+    );
+    let seen: Vec<(&str, Vec<&str>, bool)> = shapes
+        .iter()
+        .map(|s| {
+            let vars = s.variables.iter().map(String::as_str).collect();
+            (s.id.as_str(), vars, s.has_value)
+        })
+        .collect();
+    assert_eq!(seen, [("a", vec!["k", "n"], true), ("b", vec!["m"], false)]);
 }
 
 #[test]
@@ -401,10 +352,10 @@ fn references(source: &str) -> Vec<String> {
         match entry {
             ast::Entry::Message(m) => {
                 if let Some(p) = &m.value {
-                    each_inline(p, &mut refer);
+                    syntax::each_inline(p, &mut refer);
                 }
                 for a in &m.attributes {
-                    each_inline(&a.value, &mut refer);
+                    syntax::each_inline(&a.value, &mut refer);
                 }
             }
             ast::Entry::Term(t) => terms.push(format!("term -{}", t.id.name)),
