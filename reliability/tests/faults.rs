@@ -147,6 +147,9 @@ async fn every_operation_ends_exactly_once_through_a_faulty_network() {
     loop {
         let on_device = device::my_reports(&core).await.unwrap();
         let by_id: HashMap<_, _> = on_device.iter().map(|r| (r.id, r)).collect();
+        // Actions queued in this pass are not in `on_device`, read before them: a pass that
+        // queues any must not be the one that decides the run is done.
+        let mut queued_now = false;
         for (_, id) in &to_close {
             let r = by_id[id];
             if !matches!(r.delivery, Delivery::Delivered { .. }) {
@@ -176,6 +179,7 @@ async fn every_operation_ends_exactly_once_through_a_faulty_network() {
                 .await
                 .unwrap();
             rated.insert(*id);
+            queued_now = true;
         }
         let mut refused: Vec<_> = on_device
             .iter()
@@ -199,7 +203,8 @@ async fn every_operation_ends_exactly_once_through_a_faulty_network() {
             matches!(r.delivery, Delivery::Delivered { .. })
                 && r.actions_waiting == 0
                 && r.actions_refused == 0
-        }) && rated.len() == to_close.len();
+        }) && rated.len() == to_close.len()
+            && !queued_now;
         if done {
             break;
         }
