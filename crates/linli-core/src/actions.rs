@@ -142,7 +142,7 @@ pub(crate) async fn send(
     inner: &Inner,
     session: &Session,
     item: &Outgoing,
-    answers: &sync::Answers,
+    batch: &sync::Batch,
 ) -> Sent {
     let action = match item.action.map(|id| inner.store.action(id)) {
         Some(Ok(Some(action))) => action,
@@ -150,7 +150,7 @@ pub(crate) async fn send(
         Some(Err(e)) => return sync::failed(inner, session, item, sync::internal(e)),
     };
     let is_comment = matches!(action.kind, ActionKind::Comment { .. });
-    let outcome = send_kind(inner, session, item, &action.kind, answers).await;
+    let outcome = send_kind(inner, session, item, &action.kind, batch).await;
     if is_comment && outcome != Sent::Skipped {
         inner.emit(Event::CommentsChanged { id: item.report_id });
     }
@@ -162,7 +162,7 @@ async fn send_kind(
     session: &Session,
     item: &Outgoing,
     kind: &ActionKind,
-    answers: &sync::Answers,
+    batch: &sync::Batch,
 ) -> Sent {
     let report = item.report_id;
     let pending = match kind {
@@ -175,7 +175,7 @@ async fn send_kind(
         _ => Vec::new(),
     };
     let total = pending.iter().map(|p| p.bytes).sum();
-    if let Err(outcome) = sync::start(inner, item, total, answers) {
+    if let Err(outcome) = sync::start(item, total, batch).await {
         return outcome;
     }
     if let Err(outcome) = sync::upload_photos(inner, session, item, pending, total).await {

@@ -87,6 +87,14 @@ impl SendWindow {
         self.size
     }
 
+    /// Whether the sender fills free places now, with `in_flight` items out: when none is out,
+    /// or when two places or more are free. Filling places two at a time lets the marks of the
+    /// items that leave and the answers of those that came back share one commit on the
+    /// device, instead of one commit for every item (see [`crate::sync`]).
+    pub fn fills_with(&self, in_flight: usize) -> bool {
+        in_flight == 0 || self.size.saturating_sub(in_flight) >= 2
+    }
+
     /// An item got an answer that was not trouble (delivered, or refused for its content).
     pub fn went_through(&mut self) {
         self.size = (self.size + 1).min(Self::MAX);
@@ -593,6 +601,21 @@ mod tests {
         assert_eq!(w.size(), 1, "never below one");
         w.went_through();
         assert_eq!(w.size(), 2);
+    }
+
+    #[test]
+    fn free_places_are_filled_two_at_a_time_or_when_nothing_is_out() {
+        let full = SendWindow {
+            size: SendWindow::MAX,
+        };
+        let filled: Vec<bool> = (0..=SendWindow::MAX).map(|n| full.fills_with(n)).collect();
+        assert_eq!(filled, [true, true, true, false, false]);
+        let two = SendWindow { size: 2 };
+        assert!(two.fills_with(0));
+        assert!(!two.fills_with(1), "one free place waits for the other");
+        let one = SendWindow::default();
+        assert!(one.fills_with(0), "after trouble, one at a time still goes");
+        assert!(!one.fills_with(1));
     }
 
     #[test]

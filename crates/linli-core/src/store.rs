@@ -1027,33 +1027,36 @@ impl Store {
     /// (The sender goes through [`Store::deliver_then_start`].)
     #[cfg(test)]
     pub fn start_sending(&self, seq: i64, total_bytes: u64, now: Timestamp) -> Result<bool, Error> {
-        self.deliver_then_start(&[], Some((seq, total_bytes)), now)
+        Ok(self.deliver_then_start(&[], &[(seq, total_bytes)], now)?[0])
     }
 
     /// Records the platform's answers to delivered reports (outbox item, answer; as
-    /// [`Store::mark_delivered`]) and then marks item `start` as going out (`seq`, bytes to
-    /// send), all in one transaction; whether `start` was still queued. While a backlog drains,
-    /// an answer comes back just as the next item leaves: one commit for both costs about half
-    /// of two.
+    /// [`Store::mark_delivered`]) and then marks the items of `starts` as going out (`seq`,
+    /// bytes to send), all in one transaction; for each start, whether its item was still
+    /// queued. While a backlog drains, answers come back as the next items leave: one commit
+    /// for all of them costs little more than one of them, as they share most of their pages.
     pub fn deliver_then_start(
         &self,
         delivered: &[(i64, Report)],
-        start: Option<(i64, u64)>,
+        starts: &[(i64, u64)],
         now: Timestamp,
-    ) -> Result<bool, Error> {
+    ) -> Result<Vec<bool>, Error> {
         self.write(|tx| {
             for (seq, report) in delivered {
                 deliver(tx, *seq, report, now)?;
             }
-            let Some((seq, total_bytes)) = start else {
-                return Ok(false);
-            };
-            Ok(tx.exec(
-                "UPDATE outbox SET state = 'sending', sent_bytes = 0, total_bytes = ?2,
-                     updated_at = ?3
-                 WHERE seq = ?1 AND state = 'queued'",
-                params![seq, total_bytes as i64, fmt_ts(now)],
-            )? == 1)
+            let at = fmt_ts(now);
+            starts
+                .iter()
+                .map(|(seq, total_bytes)| {
+                    Ok(tx.exec(
+                        "UPDATE outbox SET state = 'sending', sent_bytes = 0, total_bytes = ?2,
+                             updated_at = ?3
+                         WHERE seq = ?1 AND state = 'queued'",
+                        params![seq, *total_bytes as i64, at],
+                    )? == 1)
+                })
+                .collect()
         })
     }
 
@@ -1626,6 +1629,59 @@ mod tests {
         assert_eq!(r.place_label.as_deref(), Some("3栋2单元501"));
         assert_eq!(r.timeline.len(), 1);
         assert_eq!(s.pending_count(&me()).unwrap(), 0);
+    }
+
+    #[test]
+    fn answers_and_several_marks_share_one_write_and_each_mark_says_whether_it_took() {
+        let (_d, s) = store();
+        let ids: Vec<ReportId> = (0..4).map(|_| ReportId::new()).collect();
+        let mut seqs = Vec::new();
+        let mut pass = outbox::Pass::default();
+        for id in &ids {
+            s.new_draft(*id, &me(), T0).unwrap();
+            s.save_draft(*id, &complete(), T0).unwrap();
+            s.submit(*id, &me(), T0, |_| vec![]).unwrap();
+            let due = s.next_due(UserId(5), URL, T0, &pass).unwrap().unwrap();
+            assert_eq!(due.report_id, *id);
+            pass.picked(due.seq);
+            seqs.push(due.seq);
+        }
+        assert!(s.start_sending(seqs[0], 10, T0).unwrap());
+        // The third was marked already (by another pass): its mark does not take again.
+        assert!(s.start_sending(seqs[2], 10, T0).unwrap());
+        let answer = platform_report(ids[0], ReportStatus::Received);
+        let took = s
+            .deliver_then_start(&[(seqs[0], answer)], &[(seqs[1], 20), (seqs[2], 30)], T0)
+            .unwrap();
+        assert_eq!(took, [true, false]);
+        let delivery = |i: usize| s.report(ids[i]).unwrap().unwrap().delivery;
+        assert_eq!(delivery(0), Delivery::Delivered { number: 1001 });
+        assert_eq!(
+            delivery(1),
+            Delivery::Sending {
+                sent_bytes: 0,
+                total_bytes: 20
+            }
+        );
+        assert_eq!(
+            delivery(2),
+            Delivery::Sending {
+                sent_bytes: 0,
+                total_bytes: 10
+            },
+            "a mark that did not take changes nothing"
+        );
+        // An answer for an item that is not there (a corrupt outbox) writes none of the rest.
+        let missing = platform_report(ReportId::new(), ReportStatus::Received);
+        assert!(
+            s.deliver_then_start(&[(999, missing)], &[(seqs[3], 40)], T0)
+                .is_err()
+        );
+        assert!(
+            matches!(delivery(3), Delivery::Queued { attempts: 0, .. }),
+            "{:?}",
+            delivery(3)
+        );
     }
 
     #[test]
