@@ -111,7 +111,15 @@ fuzz_target!(|input: Input<'_>| {
         .collect();
     let complete = args.len() == message.vars.len();
     let shows_empty = args.iter().any(|(_, a)| matches!(a, Arg::Str("")));
-    args.extend(input.extra.iter().map(|(name, value)| (*name, arg(value))));
+    // Extra arguments are ones the message does not know: one named like its variable would
+    // be a value for it, which `shows_empty` above did not look at.
+    args.extend(
+        input
+            .extra
+            .iter()
+            .filter(|(name, _)| !message.vars.iter().any(|v| v == name))
+            .map(|(name, value)| (*name, arg(value))),
+    );
 
     let formatted = localizer.format_checked(&message.id, &args);
     assert_eq!(formatted.is_some(), message.has_value, "{}", message.id);
