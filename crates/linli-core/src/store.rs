@@ -285,6 +285,24 @@ fn delivery_of(
     })
 }
 
+/// A report's words as its row keeps them: category, description, place (JSON), urgency and
+/// visibility (wire names).
+type RawDraft = (Option<String>, String, Option<String>, String, String);
+
+const DRAFT_COLUMNS: &str = "category, description, place, urgency, visibility";
+
+fn draft_from_raw(raw: RawDraft, photos: &[LocalPhoto]) -> Result<ReportDraft, Error> {
+    let (category, description, place, urgency, visibility) = raw;
+    Ok(ReportDraft {
+        category,
+        description,
+        place: place.as_deref().map(from_json::<Place>).transpose()?,
+        urgency: from_wire::<Urgency>(&urgency)?,
+        photo_ids: photos.iter().map(|p| p.id).collect(),
+        visibility: from_wire(&visibility)?,
+    })
+}
+
 fn report_from_raw(
     raw: RawReport,
     photos: Vec<LocalPhoto>,
@@ -309,14 +327,7 @@ fn report_from_raw(
     let id: ReportId = id
         .parse()
         .map_err(|e| Error::Corrupt(format!("report id {id:?}: {e}")))?;
-    let draft = ReportDraft {
-        category,
-        description,
-        place: place.as_deref().map(from_json::<Place>).transpose()?,
-        urgency: from_wire::<Urgency>(&urgency)?,
-        photo_ids: photos.iter().map(|p| p.id).collect(),
-        visibility: from_wire(&visibility)?,
-    };
+    let draft = draft_from_raw((category, description, place, urgency, visibility), &photos)?;
     Ok(LocalReport {
         id,
         draft,
@@ -1123,8 +1134,19 @@ impl Store {
     /// The body to send for a queued report; `Err` with field errors if it is somehow not
     /// complete (it was validated on submit).
     pub fn new_report_body(&self, report_id: ReportId) -> Result<NewReport, Error> {
-        let report = require_report(&self.conn(), report_id)?;
-        let d = report.draft;
+        // Only the words and the photos: the sender asks for every report it sends, and the
+        // whole report (timeline, actions, the platform's answer) is not part of the body.
+        let conn = self.conn();
+        let raw = conn
+            .row(
+                &format!("SELECT {DRAFT_COLUMNS} FROM reports WHERE id = ?1"),
+                [report_id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("report"))?;
+        let d = draft_from_raw(raw, &photos_of(&conn, report_id)?)?;
+        drop(conn);
         match (d.category, d.place) {
             (Some(category), Some(place)) => Ok(NewReport {
                 id: report_id,
@@ -2049,6 +2071,34 @@ mod tests {
             s.new_report_body(id).unwrap().visibility,
             linli_api::ReportVisibility::Public
         );
+    }
+
+    #[test]
+    fn the_body_sent_is_the_reports_words_and_photos_in_order() {
+        let (_d, s) = store();
+        let id = ReportId::new();
+        s.new_draft(id, &me(), T0).unwrap();
+        s.save_draft(id, &complete(), T0).unwrap();
+        let (first, second) = (photo(1000), photo(2000));
+        s.add_photo(id, &first, T0).unwrap();
+        s.add_photo(id, &second, T0).unwrap();
+        let body = s.new_report_body(id).unwrap();
+        let words = complete();
+        assert_eq!(body.id, id);
+        assert_eq!(body.category.as_str(), words.category.as_deref().unwrap());
+        assert_eq!(body.description, words.description);
+        assert_eq!(Some(&body.place), words.place.as_ref());
+        assert_eq!(body.urgency, words.urgency);
+        assert_eq!(body.photo_ids, [first.id, second.id]);
+        assert_eq!(body.as_draft(), s.report(id).unwrap().unwrap().draft);
+
+        let unfinished = ReportId::new();
+        s.new_draft(unfinished, &me(), T0).unwrap();
+        let err: ApiError = s.new_report_body(unfinished).unwrap_err().into();
+        let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["category", "place"]);
+        let err: ApiError = s.new_report_body(ReportId::new()).unwrap_err().into();
+        assert_eq!(err.code, ErrorCode::NotFound);
     }
 
     #[test]
