@@ -1656,17 +1656,12 @@ mod tests {
     #[test]
     fn answers_and_several_marks_share_one_write_and_each_mark_says_whether_it_took() {
         let (_d, s) = store();
-        let ids: Vec<ReportId> = (0..4).map(|_| ReportId::new()).collect();
+        let ids: Vec<ReportId> = (0..4).map(|_| sent(&s)).collect();
         let mut seqs = Vec::new();
-        let mut pass = outbox::Pass::default();
         for id in &ids {
-            s.new_draft(*id, &me(), T0).unwrap();
-            s.save_draft(*id, &complete(), T0).unwrap();
-            s.submit(*id, &me(), T0, |_| vec![]).unwrap();
-            let due = s.next_due(UserId(5), URL, T0, &pass).unwrap().unwrap();
-            assert_eq!(due.report_id, *id);
-            pass.picked(due.seq);
-            seqs.push(due.seq);
+            let next = due(&s, &seqs).unwrap();
+            assert_eq!(next.report_id, *id);
+            seqs.push(next.seq);
         }
         assert!(s.start_sending(seqs[0], 10, T0).unwrap());
         // The third was marked already (by another pass): its mark does not take again.
