@@ -262,8 +262,8 @@ struct Bare {
 
 /// Files reports for `length` from `threads` threads by calling what the platform's handlers
 /// call, in the same order (`http::idempotency` and `http::reports::file`), on the running
-/// platform's store: authenticate, claim the key with the body's fingerprint, file, keep the
-/// answer. No HTTP, no async hand-offs.
+/// platform's store: authenticate and look the key up with the body's fingerprint, then claim
+/// it, file and keep the answer in one write. No HTTP, no async hand-offs.
 async fn file_without_http(
     state: &linli_platform::AppState,
     sessions: &Arc<Vec<(String, Catalogue)>>,
@@ -271,7 +271,8 @@ async fn file_without_http(
     length: Duration,
 ) -> Result<Bare> {
     use linli_platform::http::idempotency::fingerprint;
-    use linli_platform::store::{KeyClaim, StoredResponse};
+    use linli_platform::report::{KeyedFiling, file_report_keyed};
+    use linli_platform::store::PendingKey;
     let counter = Arc::new(AtomicUsize::new(10_000_000));
     let deadline = Instant::now() + length;
     let cpu = process_cpu();
@@ -291,15 +292,19 @@ async fn file_without_http(
                 let (scope, key) = (format!("user:{}", caller.user.id), new.id.to_string());
                 let print = fingerprint(&reqwest::Method::POST, "/v1/reports", &body);
                 let stale_before = now - state.limits().idempotency_lease;
-                let claim = store.claim_key(&scope, &key, &print, now, stale_before)?;
-                ensure!(claim == KeyClaim::Claimed, "key {key}: {claim:?}");
-                let filed = linli_platform::report::file_report(store, &caller, &new, now)?;
-                let answer = StoredResponse {
-                    status: 201,
-                    content_type: "application/json".into(),
-                    body: serde_json::to_vec(&filed.report)?,
+                let taken = store.key_taken(&scope, &key, &print, stale_before)?;
+                ensure!(taken.is_none(), "key {key}: {taken:?}");
+                let pending = PendingKey {
+                    scope,
+                    key,
+                    fingerprint: print,
                 };
-                store.complete_key(&scope, &key, &answer)?;
+                let filed = file_report_keyed(store, &caller, &new, now, &pending, stale_before)?;
+                ensure!(
+                    matches!(filed, KeyedFiling::Answered { seq: Some(_), .. }),
+                    "key {}: {filed:?}",
+                    pending.key
+                );
                 done += 1;
             }
             Ok(done)

@@ -8,6 +8,12 @@
 //! 403...) did nothing, and the device must be able to correct it and send it again under the
 //! same key (its record's id). Sign-in (`POST /v1/auth/sessions`) is not replayed: replaying
 //! would mean storing the session token, and the platform keeps only its hash.
+//!
+//! Most POSTs claim their key here, run, then keep the answer: three writes. Filing a report,
+//! the request devices send most, only has its key looked up here (a replay or a reused key
+//! is still answered before the body is judged); its handler claims the key, files the report
+//! and keeps the answer in one write (`report::file_report_keyed`). A copy racing it waits for
+//! that write and is answered with its result rather than told "in progress".
 
 use super::extract;
 use super::problem::HttpError;
@@ -22,7 +28,7 @@ use linli_api::platform::{IDEMPOTENCY_KEY, paths};
 use linli_api::{ApiError, ErrorCode};
 use sha2::{Digest, Sha256};
 
-use crate::store::{KeyClaim, StoredResponse};
+use crate::store::{KeyClaim, PendingKey, StoredResponse};
 
 /// Set on an answer replayed from an earlier request with the same key.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -113,6 +119,10 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
         return Ok(next.run(request).await);
     }
     let key = parse_key(value)?;
+    // Filing a report claims its key, files and keeps the answer in one write of its own
+    // (`report::file_report_keyed`): here the key is only looked at, so a replay is still
+    // answered before the body is judged.
+    let in_own_write = request.uri().path() == paths::REPORTS;
 
     let (mut parts, body) = request.into_parts();
     let token = extract::bearer_token(&parts).map(str::to_owned);
@@ -129,7 +139,7 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
         .map(|body| fingerprint(&parts.method, path, body));
 
     let (caller, scope, claim) = {
-        let key = key.clone();
+        let (key, print) = (key.clone(), print.clone());
         state
             .blocking(move |s| {
                 let now = s.now();
@@ -143,9 +153,15 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
                     return Ok((caller, scope, None));
                 };
                 let stale_before = now - s.limits().idempotency_lease;
-                let claim = s
-                    .store()
-                    .claim_key(&scope, &key, &print, now, stale_before)?;
+                let claim = if in_own_write {
+                    // Free reads as claimed here; the handler's write claims it for real.
+                    s.store()
+                        .key_taken(&scope, &key, &print, stale_before)?
+                        .unwrap_or(KeyClaim::Claimed)
+                } else {
+                    s.store()
+                        .claim_key(&scope, &key, &print, now, stale_before)?
+                };
                 Ok((caller, scope, Some(claim)))
             })
             .await?
@@ -162,21 +178,17 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
             "the request's Idempotency-Key was not claimed",
         ));
     };
-    match claim {
-        KeyClaim::Claimed => {}
-        KeyClaim::Answered(kept) => return Ok(replay(kept)),
-        KeyClaim::InProgress => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyInProgress,
-                "a request with this Idempotency-Key is still being handled; retry shortly",
-            ));
-        }
-        KeyClaim::Mismatch => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was used for a different request",
-            ));
-        }
+    if let Some(answer) = settled(claim)? {
+        return Ok(answer);
+    }
+    if in_own_write {
+        let fingerprint = print.unwrap_or_default();
+        parts.extensions.insert(PendingKey {
+            scope,
+            key,
+            fingerprint,
+        });
+        return Ok(next.run(Request::from_parts(parts, Body::from(body))).await);
     }
 
     let mut claim = Claim {
@@ -226,7 +238,25 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
-fn replay(kept: StoredResponse) -> Response {
+/// What a key's claim means for the request: `None` when it is the request's to handle, the
+/// earlier answer to replay, or why it may not run.
+pub(crate) fn settled(claim: KeyClaim) -> Result<Option<Response>, ApiError> {
+    match claim {
+        KeyClaim::Claimed => Ok(None),
+        KeyClaim::Answered(kept) => Ok(Some(replay(kept))),
+        KeyClaim::InProgress => Err(ApiError::new(
+            ErrorCode::IdempotencyKeyInProgress,
+            "a request with this Idempotency-Key is still being handled; retry shortly",
+        )),
+        KeyClaim::Mismatch => Err(ApiError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was used for a different request",
+        )),
+    }
+}
+
+/// A kept answer, as given the first time.
+pub(crate) fn answer(kept: StoredResponse) -> Response {
     let status = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
     let mut response = (status, kept.body).into_response();
     if let Ok(content_type) = HeaderValue::from_str(&kept.content_type) {
@@ -234,6 +264,11 @@ fn replay(kept: StoredResponse) -> Response {
             .headers_mut()
             .insert(header::CONTENT_TYPE, content_type);
     }
+    response
+}
+
+fn replay(kept: StoredResponse) -> Response {
+    let mut response = answer(kept);
     response
         .headers_mut()
         .insert(REPLAYED, HeaderValue::from_static("true"));

@@ -1,15 +1,17 @@
 //! Reports: the catalogue to file them from, filing, reading and moving them on.
 
 use super::extract::ApiJson;
-use super::idempotency::parse_key;
+use super::idempotency::{self, parse_key};
 use super::lifecycle::swept;
 use super::problem::HttpError;
 use crate::auth::Caller;
-use crate::report::{self, lifecycle};
+use crate::report::{self, KeyedFiling, lifecycle};
 use crate::state::AppState;
-use axum::Json;
+use crate::store::PendingKey;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::{Extension, Json};
 use linli_api::platform::{
     Catalogue, IDEMPOTENCY_KEY, NewReport, Problem, ReportDetail, ReportsQuery, StatusChange,
 };
@@ -57,8 +59,9 @@ pub async fn file(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
+    pending: Option<Extension<PendingKey>>,
     ApiJson(new): ApiJson<NewReport>,
-) -> Result<(StatusCode, Json<Report>), HttpError> {
+) -> Result<Response, HttpError> {
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .ok_or_else(|| {
@@ -74,13 +77,36 @@ pub async fn file(
             "Idempotency-Key must equal the report's id",
         )));
     }
+    // The idempotency layer looked the key up and left it to this write to claim.
+    let Some(Extension(pending)) = pending else {
+        return Err(HttpError(ApiError::new(
+            ErrorCode::Internal,
+            "the report's Idempotency-Key was not looked up",
+        )));
+    };
     let filed = state
-        .blocking(move |s| report::file_report(s.store(), &caller, &new, s.now()))
+        .blocking(move |s| {
+            let now = s.now();
+            let stale_before = now - s.limits().idempotency_lease;
+            report::file_report_keyed(s.store(), &caller, &new, now, &pending, stale_before)
+        })
         .await?;
-    if let Some(seq) = filed.seq {
-        state.feed().notify(seq);
+    match filed {
+        KeyedFiling::Answered { answer, seq } => {
+            if let Some(seq) = seq {
+                state.feed().notify(seq);
+            }
+            Ok(idempotency::answer(answer))
+        }
+        // A copy of this request under the same key got there first.
+        KeyedFiling::KeyTaken(claim) => match idempotency::settled(claim)? {
+            Some(replayed) => Ok(replayed),
+            None => Err(HttpError(ApiError::new(
+                ErrorCode::Internal,
+                "the report's Idempotency-Key was taken and free at once",
+            ))),
+        },
     }
-    Ok((StatusCode::CREATED, Json(filed.report)))
 }
 
 /// Reports the caller may see: residents their own (and with `scope=estate` their estate's

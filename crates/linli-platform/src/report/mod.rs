@@ -12,7 +12,10 @@ pub mod lifecycle;
 pub mod place;
 
 use crate::auth::Caller;
-use crate::store::{NewReportRecord, ReportInsert, Store, StoredReport, User, Visibility};
+use crate::store::{
+    KeyClaim, KeyedAnswer, NewReportRecord, PendingKey, ReportInsert, Store, StoreError,
+    StoredReport, StoredResponse, User, Visibility,
+};
 use linli_api::platform::{Catalogue, EmergencyNumber, NewReport, ReportDetail, ReportScope, Role};
 use linli_api::validate::{against_catalogue, validate_draft};
 use linli_api::{ApiError, ErrorCode, FieldError, FieldErrorCode, Place, Report, ReportId};
@@ -83,6 +86,22 @@ pub struct Filed {
     pub seq: Option<i64>,
 }
 
+/// What came of filing under an `Idempotency-Key` ([`file_report_keyed`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyedFiling {
+    /// Filed now (and this answer kept for the key), or found filed before with the same
+    /// content (answered afresh).
+    Answered {
+        /// The answer: `201` with the report's JSON.
+        answer: StoredResponse,
+        /// Its change event, when it was filed just now.
+        seq: Option<i64>,
+    },
+    /// The key was taken meanwhile: answered already (replay it), in progress, or used for
+    /// another request. Nothing was filed.
+    KeyTaken(KeyClaim),
+}
+
 /// Files a report for a resident, checking every field against the contract's rules and the
 /// caller's estate. A report whose id already exists with the same content is answered as
 /// filed (a retry whose first answer was lost); different content is a conflict.
@@ -92,6 +111,65 @@ pub fn file_report(
     new: &NewReport,
     now: OffsetDateTime,
 ) -> Result<Filed, ApiError> {
+    match file(store, caller, new, now, None)? {
+        Filing::Filed(filed, _) => Ok(*filed),
+        // Only a keyed filing can find its key taken.
+        Filing::KeyTaken(claim) => Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("a filing without a key found its key taken: {claim:?}"),
+        )),
+    }
+}
+
+/// [`file_report`] under the request's `Idempotency-Key`: the key is claimed, the report
+/// filed and the answer kept in one write, so a filing costs the store one commit, and a
+/// request refused for its content leaves the key free to send corrected.
+pub fn file_report_keyed(
+    store: &dyn Store,
+    caller: &Caller,
+    new: &NewReport,
+    now: OffsetDateTime,
+    key: &PendingKey,
+    stale_before: OffsetDateTime,
+) -> Result<KeyedFiling, ApiError> {
+    match file(store, caller, new, now, Some((key, stale_before)))? {
+        Filing::Filed(filed, Some(answer)) => Ok(KeyedFiling::Answered {
+            answer,
+            seq: filed.seq,
+        }),
+        // Found filed before without this key's answer (filed over Open311, say): answered
+        // as filed, nothing kept.
+        Filing::Filed(filed, None) => Ok(KeyedFiling::Answered {
+            answer: created_answer(&filed.report)?,
+            seq: filed.seq,
+        }),
+        Filing::KeyTaken(claim) => Ok(KeyedFiling::KeyTaken(claim)),
+    }
+}
+
+/// The answer to a report filed: `201` with its JSON, as the handler would write it.
+fn created_answer(report: &Report) -> Result<StoredResponse, StoreError> {
+    Ok(StoredResponse {
+        status: 201,
+        content_type: "application/json".to_owned(),
+        body: serde_json::to_vec(report)
+            .map_err(|e| StoreError::Corrupt(format!("writing a report's JSON: {e}")))?,
+    })
+}
+
+enum Filing {
+    /// Filed (now or before), with the answer kept for its key when filed now under one.
+    Filed(Box<Filed>, Option<StoredResponse>),
+    KeyTaken(KeyClaim),
+}
+
+fn file(
+    store: &dyn Store,
+    caller: &Caller,
+    new: &NewReport,
+    now: OffsetDateTime,
+    key: Option<(&PendingKey, OffsetDateTime)>,
+) -> Result<Filing, ApiError> {
     if !caller.user.role.is_resident() {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
@@ -149,15 +227,34 @@ pub fn file_report(
         at: now,
     };
     let targets = clock::Targets::load(store)?;
-    match store.insert_report(&record)? {
-        ReportInsert::Created { report, seq } => Ok(Filed {
-            report: lifecycle::present(report, &targets, now),
-            seq: Some(seq),
-        }),
-        ReportInsert::Exists(report) if same_content(&report, &record) => Ok(Filed {
-            report: lifecycle::present(report, &targets, now),
-            seq: None,
-        }),
+    let answer =
+        |report: &Report| created_answer(&lifecycle::present(report.clone(), &targets, now));
+    let keyed = key.map(|(key, stale_before)| KeyedAnswer {
+        key,
+        now,
+        stale_before,
+        answer: &answer,
+    });
+    match store.insert_report(&record, keyed.as_ref())? {
+        ReportInsert::Created {
+            report,
+            seq,
+            answer,
+        } => Ok(Filing::Filed(
+            Box::new(Filed {
+                report: lifecycle::present(report, &targets, now),
+                seq: Some(seq),
+            }),
+            answer,
+        )),
+        ReportInsert::Exists(report) if same_content(&report, &record) => Ok(Filing::Filed(
+            Box::new(Filed {
+                report: lifecycle::present(report, &targets, now),
+                seq: None,
+            }),
+            None,
+        )),
+        ReportInsert::KeyTaken(claim) => Ok(Filing::KeyTaken(claim)),
         ReportInsert::Exists(_) => Err(ApiError::new(
             ErrorCode::Conflict,
             "a different report with this id already exists",

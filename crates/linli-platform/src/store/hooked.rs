@@ -118,8 +118,12 @@ impl Store for Hooked {
     fn claim_photo(&self, photo: &StoredPhoto, at: OffsetDateTime) -> StoreResult<PhotoClaim> {
         self.inner.claim_photo(photo, at)
     }
-    fn insert_report(&self, report: &NewReportRecord) -> StoreResult<ReportInsert> {
-        self.inner.insert_report(report)
+    fn insert_report(
+        &self,
+        report: &NewReportRecord,
+        keyed: Option<&KeyedAnswer<'_>>,
+    ) -> StoreResult<ReportInsert> {
+        self.inner.insert_report(report, keyed)
     }
     fn report(&self, id: ReportId) -> StoreResult<Option<StoredReport>> {
         self.inner.report(id)
@@ -154,6 +158,15 @@ impl Store for Hooked {
     ) -> StoreResult<KeyClaim> {
         self.inner
             .claim_key(scope, key, fingerprint, now, stale_before)
+    }
+    fn key_taken(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<Option<KeyClaim>> {
+        self.inner.key_taken(scope, key, fingerprint, stale_before)
     }
     fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()> {
         self.inner.complete_key(scope, key, response)

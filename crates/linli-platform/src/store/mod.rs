@@ -241,12 +241,80 @@ pub enum ReportInsert {
         report: Report,
         /// Its event's sequence number.
         seq: i64,
+        /// The answer kept for its `Idempotency-Key`, when it was filed under one.
+        answer: Option<StoredResponse>,
     },
     /// A report with this id already exists.
     Exists(Report),
     /// A photo is missing, someone else's, or already attached to another report; nothing
     /// was filed.
     PhotoUnavailable(PhotoId),
+    /// The `Idempotency-Key` it came under was already taken (answered, in progress, or used
+    /// for another request); nothing was filed.
+    KeyTaken(KeyClaim),
+}
+
+/// An `Idempotency-Key` a request came with, checked but not claimed yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingKey {
+    /// Whose key: `user:<id>` (or `anonymous`).
+    pub scope: String,
+    /// The key.
+    pub key: String,
+    /// The request's fingerprint (`http::idempotency::fingerprint`).
+    pub fingerprint: Vec<u8>,
+}
+
+/// An `Idempotency-Key` settled in the same transaction as the work it guards: the key is
+/// claimed, the work done and its answer kept all at once, or nothing is written at all. One
+/// write instead of three (claim, work, answer), for the request devices send most: filing a
+/// report.
+pub struct KeyedAnswer<'a> {
+    /// The key.
+    pub key: &'a PendingKey,
+    /// When the request arrived.
+    pub now: OffsetDateTime,
+    /// An unanswered claim older than this (its request died) is taken over.
+    pub stale_before: OffsetDateTime,
+    /// The answer to keep, made from the report as filed (its number is known only then).
+    pub answer: &'a dyn Fn(&Report) -> StoreResult<StoredResponse>,
+}
+
+impl std::fmt::Debug for KeyedAnswer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyedAnswer")
+            .field("key", &self.key)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An `Idempotency-Key` as stored, for [`judge_key`].
+#[derive(Clone, Debug)]
+pub(crate) struct HeldKey {
+    pub(crate) fingerprint: Vec<u8>,
+    /// When its request started (the store's timestamp).
+    pub(crate) started_at: OffsetDateTime,
+    pub(crate) answer: Option<StoredResponse>,
+}
+
+/// What a key's stored row means for a request with `fingerprint`: `None` when the request
+/// may claim it (no row, or a claim older than `stale_before` that never got an answer),
+/// otherwise why not. The one rule every store and every path applies.
+pub(crate) fn judge_key(
+    held: Option<HeldKey>,
+    fingerprint: &[u8],
+    stale_before: OffsetDateTime,
+) -> Option<KeyClaim> {
+    let held = held?;
+    if held.fingerprint != fingerprint {
+        return Some(KeyClaim::Mismatch);
+    }
+    match held.answer {
+        Some(answer) => Some(KeyClaim::Answered(answer)),
+        None if held.started_at > stale_before => Some(KeyClaim::InProgress),
+        None => None,
+    }
 }
 
 /// A report with the estate it belongs to (for visibility).
@@ -484,7 +552,14 @@ pub trait Store: Send + Sync + 'static {
     /// Files a report: number, timeline entry, photo links and change event, all at once. A
     /// photo is linked only if the reporter uploaded it and no other report holds it, judged
     /// inside the same transaction.
-    fn insert_report(&self, report: &NewReportRecord) -> StoreResult<ReportInsert>;
+    ///
+    /// With `keyed`, the report's `Idempotency-Key` is claimed in the same transaction and its
+    /// answer kept there too; a key already taken files nothing ([`ReportInsert::KeyTaken`]).
+    fn insert_report(
+        &self,
+        report: &NewReportRecord,
+        keyed: Option<&KeyedAnswer<'_>>,
+    ) -> StoreResult<ReportInsert>;
     /// One report.
     fn report(&self, id: ReportId) -> StoreResult<Option<StoredReport>>;
     /// A report's timeline, oldest first.
@@ -514,6 +589,16 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
         stale_before: OffsetDateTime,
     ) -> StoreResult<KeyClaim>;
+    /// What already holds `(scope, key)` against a request with `fingerprint`, without
+    /// claiming it: `None` when a claim would succeed. A read, for requests that claim their
+    /// key in their own write ([`KeyedAnswer`]) and must still answer a replay first.
+    fn key_taken(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<Option<KeyClaim>>;
     /// Keeps the answer for a claimed key.
     fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()>;
     /// Gives a claimed key up without an answer, so the request may be tried again.

@@ -25,11 +25,11 @@ mod social;
 
 use super::reference::{Reference, kept, kept_for};
 use super::{
-    ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, KeyClaim, NewCode,
-    NewCommentRecord, NewReportRecord, OpenError, PhotoClaim, ReportHistory, ReportInsert,
+    ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, HeldKey, KeyClaim, KeyedAnswer,
+    NewCode, NewCommentRecord, NewReportRecord, OpenError, PhotoClaim, ReportHistory, ReportInsert,
     ReportStep, SimilarScope, StatusMove, StepOutcome, Store, StoreError, StoreResult, StoredCode,
     StoredComment, StoredPhoto, StoredReport, StoredResponse, StoredSession, TargetRow, User,
-    Visibility,
+    Visibility, judge_key,
 };
 use crate::auth::otp::CodeState;
 use crate::auth::rate_limit::RetryAfter;
@@ -169,6 +169,45 @@ impl PgStore {
         }
     }
 
+    /// Claims `(scope, key)` inside the write `tx`: `None` when claimed now (the claim
+    /// lasts if `tx` commits), or what holds it.
+    fn claim_key_in(
+        &self,
+        tx: &mut Transaction<'_>,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<Option<KeyClaim>> {
+        loop {
+            // A racing claim of the same key (on any instance) waits here for the first,
+            // then inserts nothing and judges the first one's row below.
+            let inserted = tx.execute(
+                "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at, holder)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, key) DO NOTHING",
+                &[&scope, &key, &fingerprint, &ts(now), &self.holder],
+            )?;
+            if inserted == 1 {
+                return Ok(None);
+            }
+            // Locked, so a stale claim is taken over by one request only.
+            let Some(held) = held_key(tx, scope, key, true)? else {
+                // Released between the two statements: try to claim it again.
+                continue;
+            };
+            if let Some(taken) = judge_key(Some(held), fingerprint, stale_before) {
+                return Ok(Some(taken));
+            }
+            tx.execute(
+                "UPDATE idempotency_keys SET started_at = $3, holder = $4
+                 WHERE scope = $1 AND key = $2",
+                &[&scope, &key, &ts(now), &self.holder],
+            )?;
+            return Ok(None);
+        }
+    }
+
     /// A pooled connection for reads (each statement sees what was committed before it).
     fn read(&self) -> StoreResult<pool::Conn<'_>> {
         self.pool.get()
@@ -273,6 +312,62 @@ fn report_row(row: &Row) -> StoreResult<StoredReport> {
         },
         estate_id: EstateId(row.try_get(13)?),
     })
+}
+
+/// The row of `(scope, key)`, if any; `for_update` locks it until the transaction ends.
+fn held_key(
+    conn: &mut impl GenericClient,
+    scope: &str,
+    key: &str,
+    for_update: bool,
+) -> StoreResult<Option<HeldKey>> {
+    let lock = if for_update { " FOR UPDATE" } else { "" };
+    let Some(row) = conn.query_opt(
+        &format!(
+            "SELECT fingerprint, started_at, response_status, response_type, response_body
+             FROM idempotency_keys WHERE scope = $1 AND key = $2{lock}"
+        ),
+        &[&scope, &key],
+    )?
+    else {
+        return Ok(None);
+    };
+    let answer = match row.try_get::<_, Option<i64>>(2)? {
+        Some(status) => Some(StoredResponse {
+            status: u16::try_from(status)
+                .map_err(|_| StoreError::Corrupt(format!("stored HTTP status {status}")))?,
+            content_type: row.try_get::<_, Option<String>>(3)?.unwrap_or_default(),
+            body: row.try_get::<_, Option<Vec<u8>>>(4)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Some(HeldKey {
+        fingerprint: row.try_get(0)?,
+        started_at: from_ts(row.try_get(1)?)?,
+        answer,
+    }))
+}
+
+/// Keeps the answer of a claimed key.
+fn keep_answer(
+    conn: &mut impl GenericClient,
+    scope: &str,
+    key: &str,
+    answer: &StoredResponse,
+) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE idempotency_keys
+         SET response_status = $3, response_type = $4, response_body = $5
+         WHERE scope = $1 AND key = $2",
+        &[
+            &scope,
+            &key,
+            &i64::from(answer.status),
+            &answer.content_type,
+            &answer.body,
+        ],
+    )?;
+    Ok(())
 }
 
 fn report_by_id(conn: &mut impl GenericClient, id: ReportId) -> StoreResult<Option<StoredReport>> {
@@ -800,7 +895,11 @@ impl Store for PgStore {
         })
     }
 
-    fn insert_report(&self, new: &NewReportRecord) -> StoreResult<ReportInsert> {
+    fn insert_report(
+        &self,
+        new: &NewReportRecord,
+        keyed: Option<&KeyedAnswer<'_>>,
+    ) -> StoreResult<ReportInsert> {
         self.write(|tx| {
             // The estate's row lock serialises filing per estate: the next number is read
             // and used by one transaction at a time, and released only at its commit or
@@ -809,6 +908,21 @@ impl Store for PgStore {
                 "SELECT id FROM estates WHERE id = $1 FOR NO KEY UPDATE",
                 &[&new.estate_id.0],
             )?;
+            // The key after the estate, always in this order: a copy racing on another
+            // instance waits for the estate, then finds the key answered.
+            if let Some(k) = keyed {
+                let taken = self.claim_key_in(
+                    tx,
+                    &k.key.scope,
+                    &k.key.key,
+                    &k.key.fingerprint,
+                    k.now,
+                    k.stale_before,
+                )?;
+                if let Some(taken) = taken {
+                    return Ok(Rollback(ReportInsert::KeyTaken(taken)));
+                }
+            }
             // Checked after the lock: a racing copy of this very report (the same device
             // retrying on another instance) has committed by now, and is found.
             if let Some(existing) = report_by_id(tx, new.id)? {
@@ -881,7 +995,19 @@ impl Store for PgStore {
                 }
             }
             let seq = append_event(tx, new.estate_id, &report)?;
-            Ok(Commit(ReportInsert::Created { report, seq }))
+            let answer = match keyed {
+                Some(k) => {
+                    let answer = (k.answer)(&report)?;
+                    keep_answer(tx, &k.key.scope, &k.key.key, &answer)?;
+                    Some(answer)
+                }
+                None => None,
+            };
+            Ok(Commit(ReportInsert::Created {
+                report,
+                seq,
+                answer,
+            }))
         })
     }
 
@@ -981,70 +1107,27 @@ impl Store for PgStore {
         stale_before: OffsetDateTime,
     ) -> StoreResult<KeyClaim> {
         self.write(|tx| {
-            loop {
-                // A racing claim of the same key (on any instance) waits here for the
-                // first, then inserts nothing and judges the first one's row below.
-                let inserted = tx.execute(
-                    "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at, holder)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, key) DO NOTHING",
-                    &[&scope, &key, &fingerprint, &ts(now), &self.holder],
-                )?;
-                if inserted == 1 {
-                    return Ok(Commit(KeyClaim::Claimed));
-                }
-                // Locked, so a stale claim is taken over by one request only.
-                let Some(held) = tx.query_opt(
-                    "SELECT fingerprint, started_at, response_status, response_type,
-                            response_body
-                     FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE",
-                    &[&scope, &key],
-                )?
-                else {
-                    // Released between the two statements: try to claim it again.
-                    continue;
-                };
-                let held_fingerprint: Vec<u8> = held.try_get(0)?;
-                let started_at: i64 = held.try_get(1)?;
-                let status: Option<i64> = held.try_get(2)?;
-                if held_fingerprint != fingerprint {
-                    return Ok(Rollback(KeyClaim::Mismatch));
-                }
-                if let Some(status) = status {
-                    return Ok(Rollback(KeyClaim::Answered(StoredResponse {
-                        status: u16::try_from(status).map_err(|_| {
-                            StoreError::Corrupt(format!("stored HTTP status {status}"))
-                        })?,
-                        content_type: held.try_get::<_, Option<String>>(3)?.unwrap_or_default(),
-                        body: held.try_get::<_, Option<Vec<u8>>>(4)?.unwrap_or_default(),
-                    })));
-                }
-                if started_at > ts(stale_before) {
-                    return Ok(Rollback(KeyClaim::InProgress));
-                }
-                tx.execute(
-                    "UPDATE idempotency_keys SET started_at = $3, holder = $4
-                     WHERE scope = $1 AND key = $2",
-                    &[&scope, &key, &ts(now), &self.holder],
-                )?;
-                return Ok(Commit(KeyClaim::Claimed));
-            }
+            let claim = self.claim_key_in(tx, scope, key, fingerprint, now, stale_before)?;
+            Ok(match claim {
+                None => Commit(KeyClaim::Claimed),
+                Some(taken) => Rollback(taken),
+            })
         })
     }
 
+    fn key_taken(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<Option<KeyClaim>> {
+        let held = held_key(&mut *self.read()?, scope, key, false)?;
+        Ok(judge_key(held, fingerprint, stale_before))
+    }
+
     fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()> {
-        self.read()?.execute(
-            "UPDATE idempotency_keys
-             SET response_status = $3, response_type = $4, response_body = $5
-             WHERE scope = $1 AND key = $2",
-            &[
-                &scope,
-                &key,
-                &i64::from(response.status),
-                &response.content_type,
-                &response.body,
-            ],
-        )?;
-        Ok(())
+        keep_answer(&mut *self.read()?, scope, key, response)
     }
 
     fn release_key(&self, scope: &str, key: &str) -> StoreResult<()> {

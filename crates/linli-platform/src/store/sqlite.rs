@@ -18,11 +18,11 @@ mod social;
 
 use super::reference::{Reference, kept, kept_for};
 use super::{
-    ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, KeyClaim, NewCode,
-    NewCommentRecord, NewReportRecord, PhotoClaim, ReportHistory, ReportInsert, ReportStep,
-    SimilarScope, StatusMove, StepOutcome, Store, StoreError, StoreResult, StoredCode,
+    ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, HeldKey, KeyClaim, KeyedAnswer,
+    NewCode, NewCommentRecord, NewReportRecord, PhotoClaim, ReportHistory, ReportInsert,
+    ReportStep, SimilarScope, StatusMove, StepOutcome, Store, StoreError, StoreResult, StoredCode,
     StoredComment, StoredPhoto, StoredReport, StoredResponse, StoredSession, TargetRow, User,
-    Visibility,
+    Visibility, judge_key,
 };
 use crate::auth::otp::CodeState;
 use crate::auth::rate_limit::RetryAfter;
@@ -178,6 +178,11 @@ impl SqliteStore {
         Self::tune(&conn)?;
         // Safe with WAL: a power cut may lose the last commits, never corrupt the file.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Each write of a group runs in a savepoint, whose journal (the pages as they were
+        // before it) SQLite spills to a temporary file past 64 KiB: opened, written and
+        // truncated in the kernel for every write of a busy group. A group's journal is a
+        // few megabytes at most (256 writes), so it stays in memory.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         Ok(conn)
     }
@@ -540,6 +545,83 @@ fn append_event(conn: &Connection, estate: EstateId, report: &Report) -> rusqlit
 
 /// The SQL condition and its one parameter (`:scope`, bound by position like a `?`) for a
 /// visibility scope over a table whose report id is `id_column` (`Nothing` matches no row).
+/// The row of `(scope, key)`, if any.
+fn held_key(conn: &Connection, scope: &str, key: &str) -> StoreResult<Option<HeldKey>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT fingerprint, started_at, response_status, response_type, response_body
+             FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+        )?
+        .query_row(params![scope, key], |r| {
+            let answer = match r.get::<_, Option<i64>>(2)? {
+                Some(status) => Some(StoredResponse {
+                    status: u16::try_from(status).map_err(conversion)?,
+                    content_type: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    body: r.get::<_, Option<Vec<u8>>>(4)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            Ok(HeldKey {
+                fingerprint: r.get(0)?,
+                started_at: from_ts(r.get(1)?)?,
+                answer,
+            })
+        })
+        .optional()?)
+}
+
+/// Claims `(scope, key)` inside the write `tx`: `None` when claimed now, or what holds it.
+fn claim_key_in(
+    tx: &Connection,
+    scope: &str,
+    key: &str,
+    fingerprint: &[u8],
+    now: OffsetDateTime,
+    stale_before: OffsetDateTime,
+) -> StoreResult<Option<KeyClaim>> {
+    let held = held_key(tx, scope, key)?;
+    let existed = held.is_some();
+    if let Some(taken) = judge_key(held, fingerprint, stale_before) {
+        return Ok(Some(taken));
+    }
+    if existed {
+        // A claim whose request died without an answer: taken over.
+        tx.prepare_cached(
+            "UPDATE idempotency_keys SET started_at = ?3 WHERE scope = ?1 AND key = ?2",
+        )?
+        .execute(params![scope, key, ts(now)])?;
+    } else {
+        tx.prepare_cached(
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![scope, key, fingerprint, ts(now)])?;
+    }
+    Ok(None)
+}
+
+/// Keeps the answer of a claimed key, inside the write `tx`.
+fn keep_answer(
+    tx: &Connection,
+    scope: &str,
+    key: &str,
+    answer: &StoredResponse,
+) -> StoreResult<()> {
+    tx.prepare_cached(
+        "UPDATE idempotency_keys
+         SET response_status = ?3, response_type = ?4, response_body = ?5
+         WHERE scope = ?1 AND key = ?2",
+    )?
+    .execute(params![
+        scope,
+        key,
+        i64::from(answer.status),
+        answer.content_type,
+        answer.body
+    ])?;
+    Ok(())
+}
+
 fn scope_filter(scope: Visibility, id_column: &str) -> (String, i64) {
     match scope {
         Visibility::Reporter(user) => (
@@ -929,8 +1011,27 @@ impl Store for SqliteStore {
         })
     }
 
-    fn insert_report(&self, new: &NewReportRecord) -> StoreResult<ReportInsert> {
+    fn insert_report(
+        &self,
+        new: &NewReportRecord,
+        keyed: Option<&KeyedAnswer<'_>>,
+    ) -> StoreResult<ReportInsert> {
         self.write(|tx| {
+            if let Some(k) = keyed {
+                // Claimed first: a racing copy under the same key, queued behind this write,
+                // finds it answered. Any way out below without a commit undoes the claim.
+                let taken = claim_key_in(
+                    &tx,
+                    &k.key.scope,
+                    &k.key.key,
+                    &k.key.fingerprint,
+                    k.now,
+                    k.stale_before,
+                )?;
+                if let Some(taken) = taken {
+                    return Ok(ReportInsert::KeyTaken(taken));
+                }
+            }
             if let Some(existing) = report_by_id(&tx, new.id)? {
                 return Ok(ReportInsert::Exists(existing.report));
             }
@@ -994,8 +1095,19 @@ impl Store for SqliteStore {
                 }
             }
             let seq = append_event(&tx, new.estate_id, &report)?;
+            let answer = keyed
+                .map(|k| -> StoreResult<StoredResponse> {
+                    let answer = (k.answer)(&report)?;
+                    keep_answer(&tx, &k.key.scope, &k.key.key, &answer)?;
+                    Ok(answer)
+                })
+                .transpose()?;
             tx.commit()?;
-            Ok(ReportInsert::Created { report, seq })
+            Ok(ReportInsert::Created {
+                report,
+                seq,
+                answer,
+            })
         })
     }
 
@@ -1090,65 +1202,26 @@ impl Store for SqliteStore {
         stale_before: OffsetDateTime,
     ) -> StoreResult<KeyClaim> {
         self.write(|tx| {
-            type Held = (Vec<u8>, i64, Option<i64>, Option<String>, Option<Vec<u8>>);
-            let held: Option<Held> = tx
-                .prepare_cached(
-                    "SELECT fingerprint, started_at, response_status, response_type, response_body
-                 FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
-                )?
-                .query_row(params![scope, key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()?;
-            let claim = match held {
-                Some((held_fingerprint, _, _, _, _)) if held_fingerprint != fingerprint => {
-                    KeyClaim::Mismatch
-                }
-                Some((_, _, Some(status), content_type, body)) => {
-                    KeyClaim::Answered(StoredResponse {
-                        status: status as u16,
-                        content_type: content_type.unwrap_or_default(),
-                        body: body.unwrap_or_default(),
-                    })
-                }
-                Some((_, started_at, None, _, _)) if started_at > ts(stale_before) => {
-                    KeyClaim::InProgress
-                }
-                Some(_) => {
-                    tx.prepare_cached(
-                        "UPDATE idempotency_keys SET started_at = ?3 WHERE scope = ?1 AND key = ?2",
-                    )?
-                    .execute(params![scope, key, ts(now)])?;
-                    KeyClaim::Claimed
-                }
-                None => {
-                    tx.prepare_cached(
-                        "INSERT INTO idempotency_keys (scope, key, fingerprint, started_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![scope, key, fingerprint, ts(now)])?;
-                    KeyClaim::Claimed
-                }
-            };
+            let claim = claim_key_in(&tx, scope, key, fingerprint, now, stale_before)?;
             tx.commit()?;
-            Ok(claim)
+            Ok(claim.unwrap_or(KeyClaim::Claimed))
         })
+    }
+
+    fn key_taken(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &[u8],
+        stale_before: OffsetDateTime,
+    ) -> StoreResult<Option<KeyClaim>> {
+        let held = held_key(&self.conn(), scope, key)?;
+        Ok(judge_key(held, fingerprint, stale_before))
     }
 
     fn complete_key(&self, scope: &str, key: &str, response: &StoredResponse) -> StoreResult<()> {
         self.write(|tx| {
-            tx.prepare_cached(
-                "UPDATE idempotency_keys
-                 SET response_status = ?3, response_type = ?4, response_body = ?5
-                 WHERE scope = ?1 AND key = ?2",
-            )?
-            .execute(params![
-                scope,
-                key,
-                i64::from(response.status),
-                response.content_type,
-                response.body
-            ])?;
+            keep_answer(&tx, scope, key, response)?;
             Ok(tx.commit()?)
         })
     }
@@ -1240,6 +1313,7 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
     use crate::demo;
+    use crate::store::PendingKey;
     use linli_api::{Party, Place, ReportStatus, Urgency};
     use time::Duration;
 
@@ -1307,18 +1381,22 @@ mod tests {
         let resident = s.user_by_phone(demo::RESIDENT_PHONE).unwrap().unwrap();
         let now = OffsetDateTime::now_utc();
         let first = new_report(&resident, now);
-        let ReportInsert::Created { report: a, seq: s1 } = s.insert_report(&first).unwrap() else {
+        let ReportInsert::Created {
+            report: a, seq: s1, ..
+        } = s.insert_report(&first, None).unwrap()
+        else {
             panic!("first insert creates")
         };
-        let ReportInsert::Created { report: b, seq: s2 } =
-            s.insert_report(&new_report(&resident, now)).unwrap()
+        let ReportInsert::Created {
+            report: b, seq: s2, ..
+        } = s.insert_report(&new_report(&resident, now), None).unwrap()
         else {
             panic!("second insert creates")
         };
         assert_eq!((a.number, b.number), (1, 2));
         assert!(s2 > s1);
         assert_eq!(
-            s.insert_report(&first).unwrap(),
+            s.insert_report(&first, None).unwrap(),
             ReportInsert::Exists(a.clone())
         );
         assert_eq!(s.report(a.id).unwrap().unwrap().report, a, "round trip");
@@ -1381,11 +1459,11 @@ mod tests {
             ..new_report(&resident, now)
         };
         assert!(matches!(
-            s.insert_report(&first).unwrap(),
+            s.insert_report(&first, None).unwrap(),
             ReportInsert::Created { .. }
         ));
         assert_eq!(
-            s.insert_report(&second).unwrap(),
+            s.insert_report(&second, None).unwrap(),
             ReportInsert::PhotoUnavailable(photo.id)
         );
         assert_eq!(
@@ -1410,12 +1488,12 @@ mod tests {
             ..new_report(&neighbour, now)
         };
         assert_eq!(
-            s.insert_report(&theirs).unwrap(),
+            s.insert_report(&theirs, None).unwrap(),
             ReportInsert::PhotoUnavailable(photo.id)
         );
         // Filing the first report again (a retry) keeps its photo.
         assert!(matches!(
-            s.insert_report(&first).unwrap(),
+            s.insert_report(&first, None).unwrap(),
             ReportInsert::Exists(_)
         ));
     }
@@ -1543,6 +1621,139 @@ mod tests {
         assert_eq!(s.release_unanswered_keys().unwrap(), 1, "u2's claim");
     }
 
+    #[test]
+    fn a_keyed_filing_claims_files_and_keeps_its_answer_in_one_write_or_writes_nothing() {
+        let s = store();
+        let resident = s.user_by_phone(demo::RESIDENT_PHONE).unwrap().unwrap();
+        let now = OffsetDateTime::now_utc();
+        let stale = now - Duration::minutes(1);
+        let first = new_report(&resident, now);
+        let pending = PendingKey {
+            scope: format!("user:{}", resident.id),
+            key: first.id.to_string(),
+            fingerprint: b"A".to_vec(),
+        };
+        // The answer names the number, which only the write knows.
+        let answer = |report: &Report| {
+            Ok(StoredResponse {
+                status: 201,
+                content_type: "application/json".into(),
+                body: format!("report {}", report.number).into_bytes(),
+            })
+        };
+        let keyed = |key| KeyedAnswer {
+            key,
+            now,
+            stale_before: stale,
+            answer: &answer,
+        };
+        let taken = |key: &PendingKey| {
+            s.key_taken(&key.scope, &key.key, &key.fingerprint, stale)
+                .unwrap()
+        };
+        assert_eq!(taken(&pending), None);
+
+        let ReportInsert::Created {
+            report,
+            answer: kept,
+            ..
+        } = s.insert_report(&first, Some(&keyed(&pending))).unwrap()
+        else {
+            panic!("not filed");
+        };
+        let kept = kept.expect("an answer kept");
+        assert_eq!(kept.body, format!("report {}", report.number).into_bytes());
+        assert_eq!(taken(&pending), Some(KeyClaim::Answered(kept.clone())));
+        assert_eq!(
+            s.claim_key(&pending.scope, &pending.key, b"A", now, stale)
+                .unwrap(),
+            KeyClaim::Answered(kept.clone()),
+            "the other requests' path reads the same key"
+        );
+
+        // The same request again is told the kept answer; another under its key is refused;
+        // neither files anything.
+        assert_eq!(
+            s.insert_report(&first, Some(&keyed(&pending))).unwrap(),
+            ReportInsert::KeyTaken(KeyClaim::Answered(kept))
+        );
+        let other = PendingKey {
+            fingerprint: b"B".to_vec(),
+            ..pending.clone()
+        };
+        assert_eq!(taken(&other), Some(KeyClaim::Mismatch));
+        assert_eq!(
+            s.insert_report(&new_report(&resident, now), Some(&keyed(&other)))
+                .unwrap(),
+            ReportInsert::KeyTaken(KeyClaim::Mismatch)
+        );
+        let mine = s.reports(Visibility::Reporter(resident.id)).unwrap();
+        assert_eq!(mine.len(), 1);
+
+        // A filing refused inside the write (its photo is not there) leaves its key free and
+        // nothing else behind, so the corrected report can come under the same key.
+        let refused = NewReportRecord {
+            photo_ids: vec![PhotoId::new()],
+            ..new_report(&resident, now)
+        };
+        let key = PendingKey {
+            key: refused.id.to_string(),
+            ..pending.clone()
+        };
+        assert!(matches!(
+            s.insert_report(&refused, Some(&keyed(&key))).unwrap(),
+            ReportInsert::PhotoUnavailable(_)
+        ));
+        assert_eq!(taken(&key), None);
+        assert_eq!(s.report(refused.id).unwrap(), None);
+        let corrected = NewReportRecord {
+            photo_ids: Vec::new(),
+            ..refused
+        };
+        assert!(matches!(
+            s.insert_report(&corrected, Some(&keyed(&key))).unwrap(),
+            ReportInsert::Created {
+                answer: Some(_),
+                ..
+            }
+        ));
+
+        // A claim left by a request that died is taken over once stale, not before.
+        let dead = PendingKey {
+            key: "dead".into(),
+            ..pending.clone()
+        };
+        assert_eq!(
+            s.claim_key(&dead.scope, &dead.key, b"A", now, stale)
+                .unwrap(),
+            KeyClaim::Claimed
+        );
+        assert_eq!(
+            s.insert_report(&new_report(&resident, now), Some(&keyed(&dead)))
+                .unwrap(),
+            ReportInsert::KeyTaken(KeyClaim::InProgress)
+        );
+        let later = now + Duration::minutes(2);
+        let takeover = KeyedAnswer {
+            key: &dead,
+            now: later,
+            stale_before: later - Duration::minutes(1),
+            answer: &answer,
+        };
+        assert!(matches!(
+            s.insert_report(&new_report(&resident, now), Some(&takeover))
+                .unwrap(),
+            ReportInsert::Created {
+                answer: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(
+            s.reports(Visibility::Reporter(resident.id)).unwrap().len(),
+            3
+        );
+    }
+
     /// A store on a file, where writes are committed in groups and reads have their own
     /// connections.
     fn file_store() -> (tempfile::TempDir, SqliteStore) {
@@ -1593,10 +1804,10 @@ mod tests {
                         (0..each)
                             .map(|_| {
                                 match s
-                                    .insert_report(&new_report(
-                                        &resident,
-                                        OffsetDateTime::now_utc(),
-                                    ))
+                                    .insert_report(
+                                        &new_report(&resident, OffsetDateTime::now_utc()),
+                                        None,
+                                    )
                                     .unwrap()
                                 {
                                     ReportInsert::Created { report, .. } => report.number,
