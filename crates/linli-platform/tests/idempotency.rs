@@ -185,3 +185,74 @@ async fn asking_for_a_code_again_with_the_same_key_is_answered_not_rate_limited(
     let codes = std::fs::read_to_string(t.dir.path().join("codes")).unwrap();
     assert_eq!(codes.lines().count(), 1, "one code sent");
 }
+
+/// Filing checks who asks, then the key's earlier answer, then what was sent, in that order,
+/// now that all three happen on the handler's one trip to the store.
+#[tokio::test]
+async fn filing_answers_who_asks_then_the_key_then_the_body() {
+    let t = TestPlatform::start().await;
+    let token = t.sign_in(demo::RESIDENT_PHONE).await;
+    let report = leaking_pipe();
+    let post = |token: &str, body: Vec<u8>, content_type: &'static str| {
+        t.http
+            .post(t.url("/v1/reports"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", report.id.to_string())
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let json = serde_json::to_vec(&report).unwrap();
+    let oversized = vec![b' '; 100 * 1024];
+
+    // An unknown session is told so, whatever the body. (A body declared over the limit is
+    // refused by its length before anything else is read.)
+    for body in [b"{\"id\": ".to_vec(), b"not json".to_vec(), json.clone()] {
+        problem(
+            post("no-such-token", body, "application/json")
+                .await
+                .unwrap(),
+            401,
+            ErrorCode::Unauthenticated,
+        )
+        .await;
+    }
+    // A body refused for its form leaves the key free: the same report, sent right, files.
+    problem(
+        post(&token, b"{\"id\": ".to_vec(), "application/json")
+            .await
+            .unwrap(),
+        400,
+        ErrorCode::MalformedRequest,
+    )
+    .await;
+    problem(
+        post(&token, oversized, "application/json").await.unwrap(),
+        413,
+        ErrorCode::PayloadTooLarge,
+    )
+    .await;
+    assert_eq!(reports_in_db(&t), 0);
+    let first = post(&token, json.clone(), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 201);
+    let first = first.bytes().await.unwrap();
+
+    // Once answered, the key's answer comes before the body is judged: the same bytes are
+    // replayed even under a content type the body would be refused for, and other bytes
+    // are a reused key even when they are not JSON at all.
+    let again = post(&token, json, "text/plain").await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.bytes().await.unwrap(), first);
+    problem(
+        post(&token, b"not json".to_vec(), "application/json")
+            .await
+            .unwrap(),
+        422,
+        ErrorCode::IdempotencyKeyReused,
+    )
+    .await;
+    assert_eq!(reports_in_db(&t), 1);
+}

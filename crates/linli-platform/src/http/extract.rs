@@ -5,6 +5,7 @@ use super::problem::HttpError;
 use crate::auth::{self, Caller};
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -16,13 +17,51 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 pub async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
     Bytes::from_request(request, state)
         .await
-        .map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
-            } else {
-                ApiError::new(ErrorCode::MalformedRequest, rejection.body_text())
-            }
-        })
+        .map_err(body_error)
+}
+
+/// Why a body could not be read, as a problem: `payload_too_large` or `malformed_request`.
+pub fn body_error(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
+    } else {
+        ApiError::new(ErrorCode::MalformedRequest, rejection.body_text())
+    }
+}
+
+/// A body read as JSON of `T`: sent as JSON, and readable as `T`, or `malformed_request`.
+pub fn json_body<T: DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    bytes: &[u8],
+) -> Result<T, ApiError> {
+    require_json(headers)?;
+    parse_json(bytes)
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            ErrorCode::MalformedRequest,
+            format!("the body is not the expected JSON: {e}"),
+        )
+    })
+}
+
+/// `malformed_request` unless the body is sent as JSON.
+fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(crate::photo::media_type)
+        .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::MalformedRequest,
+            "send the body as Content-Type: application/json",
+        ))
+    }
 }
 
 /// A JSON request body. Unlike `axum::Json`, every failure is a problem document:
@@ -34,25 +73,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = HttpError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(crate::photo::media_type)
-            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
-        if !is_json {
-            return Err(HttpError(ApiError::new(
-                ErrorCode::MalformedRequest,
-                "send the body as Content-Type: application/json",
-            )));
-        }
+        // Judged before the body is read: a wrong type is refused without waiting for it.
+        require_json(request.headers())?;
         let bytes = read_body(request, state).await?;
-        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
-            HttpError(ApiError::new(
-                ErrorCode::MalformedRequest,
-                format!("the body is not the expected JSON: {e}"),
-            ))
-        })
+        Ok(ApiJson(parse_json(&bytes)?))
     }
 }
 
@@ -71,16 +95,19 @@ pub fn bearer_in(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The bearer token in these headers, or `unauthenticated`.
+pub fn required_bearer(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    bearer_in(headers).map(str::to_owned).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            "sign in and send Authorization: Bearer <token>",
+        )
+    })
+}
+
 /// Finds the caller of a request: `Authorization: Bearer <token>`.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
-    let token = bearer_token(parts)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Unauthenticated,
-                "sign in and send Authorization: Bearer <token>",
-            )
-        })?
-        .to_owned();
+    let token = required_bearer(&parts.headers)?;
     state
         .blocking(move |s| auth::authenticate(s.store(), s.now(), &token))
         .await

@@ -10,14 +10,15 @@
 //! would mean storing the session token, and the platform keeps only its hash.
 //!
 //! Most POSTs claim their key here, run, then keep the answer: three writes. Filing a report,
-//! the request devices send most, only has its key looked up here (a replay or a reused key
-//! is still answered before the body is judged); its handler claims the key, files the report
-//! and keeps the answer in one write (`report::file_report_keyed`). A copy racing it waits for
+//! the request devices send most, only has its body read and fingerprinted here; its handler
+//! authenticates, looks the key up (a replay or a reused key is still answered before the body
+//! is judged), then claims the key, files the report and keeps the answer in one write
+//! (`report::file_report_keyed`), all on one trip to the store. A copy racing it waits for
 //! that write and is answered with its result rather than told "in progress".
 
 use super::extract;
 use super::problem::HttpError;
-use crate::auth;
+use crate::auth::{self, Caller};
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -97,6 +98,32 @@ impl Drop for Claim {
     }
 }
 
+/// A request's `Idempotency-Key` and fingerprint, left for its handler to claim in its own
+/// write (filing a report).
+#[derive(Clone, Debug)]
+pub struct UnclaimedKey {
+    /// The key, checked by [`parse_key`].
+    pub key: String,
+    /// The request's [`fingerprint`].
+    pub fingerprint: Vec<u8>,
+}
+
+impl UnclaimedKey {
+    /// The key as `caller`'s.
+    pub fn of(self, caller: &Caller) -> PendingKey {
+        PendingKey {
+            scope: scope_of(Some(caller)),
+            key: self.key,
+            fingerprint: self.fingerprint,
+        }
+    }
+}
+
+/// Whose keys a caller's are: each person has their own, so two can never collide.
+fn scope_of(caller: Option<&Caller>) -> String {
+    caller.map_or_else(|| "anonymous".to_owned(), |c| format!("user:{}", c.user.id))
+}
+
 /// The middleware.
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match guarded(state, request, next).await {
@@ -119,10 +146,10 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
         return Ok(next.run(request).await);
     }
     let key = parse_key(value)?;
-    // Filing a report claims its key, files and keeps the answer in one write of its own
-    // (`report::file_report_keyed`): here the key is only looked at, so a replay is still
-    // answered before the body is judged.
-    let in_own_write = request.uri().path() == paths::REPORTS;
+    // Filing a report authenticates, looks its key up, files and keeps the answer in one
+    // trip to the store of its own (`reports::file`): here its body is only read and
+    // fingerprinted. A body that could not be read goes the common way (401 before 413).
+    let in_own_trip = request.uri().path() == paths::REPORTS;
 
     let (mut parts, body) = request.into_parts();
     let token = extract::bearer_token(&parts).map(str::to_owned);
@@ -137,31 +164,32 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
         .as_ref()
         .ok()
         .map(|body| fingerprint(&parts.method, path, body));
+    if in_own_trip && let (Ok(body), Some(fingerprint)) = (&body, &print) {
+        parts.extensions.insert(UnclaimedKey {
+            key,
+            fingerprint: fingerprint.clone(),
+        });
+        return Ok(next
+            .run(Request::from_parts(parts, Body::from(body.clone())))
+            .await);
+    }
 
     let (caller, scope, claim) = {
-        let (key, print) = (key.clone(), print.clone());
+        let key = key.clone();
         state
             .blocking(move |s| {
                 let now = s.now();
                 let caller = token
                     .map(|token| auth::authenticate(s.store(), now, &token))
                     .transpose()?;
-                let scope = caller
-                    .as_ref()
-                    .map_or_else(|| "anonymous".to_owned(), |c| format!("user:{}", c.user.id));
+                let scope = scope_of(caller.as_ref());
                 let Some(print) = print else {
                     return Ok((caller, scope, None));
                 };
                 let stale_before = now - s.limits().idempotency_lease;
-                let claim = if in_own_write {
-                    // Free reads as claimed here; the handler's write claims it for real.
-                    s.store()
-                        .key_taken(&scope, &key, &print, stale_before)?
-                        .unwrap_or(KeyClaim::Claimed)
-                } else {
-                    s.store()
-                        .claim_key(&scope, &key, &print, now, stale_before)?
-                };
+                let claim = s
+                    .store()
+                    .claim_key(&scope, &key, &print, now, stale_before)?;
                 Ok((caller, scope, Some(claim)))
             })
             .await?
@@ -180,15 +208,6 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     };
     if let Some(answer) = settled(claim)? {
         return Ok(answer);
-    }
-    if in_own_write {
-        let fingerprint = print.unwrap_or_default();
-        parts.extensions.insert(PendingKey {
-            scope,
-            key,
-            fingerprint,
-        });
-        return Ok(next.run(Request::from_parts(parts, Body::from(body))).await);
     }
 
     let mut claim = Claim {

@@ -1,13 +1,14 @@
 //! Reports: the catalogue to file them from, filing, reading and moving them on.
 
-use super::extract::ApiJson;
-use super::idempotency::{self, parse_key};
+use super::extract::{self, ApiJson};
+use super::idempotency::{self, UnclaimedKey, parse_key};
 use super::lifecycle::swept;
 use super::problem::HttpError;
-use crate::auth::Caller;
+use crate::auth::{self, Caller};
 use crate::report::{self, KeyedFiling, lifecycle};
 use crate::state::AppState;
-use crate::store::PendingKey;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -57,37 +58,50 @@ pub async fn catalogue(
 )]
 pub async fn file(
     State(state): State<AppState>,
-    caller: Caller,
     headers: HeaderMap,
-    pending: Option<Extension<PendingKey>>,
-    ApiJson(new): ApiJson<NewReport>,
+    unclaimed: Option<Extension<UnclaimedKey>>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
-    let key = headers
-        .get(IDEMPOTENCY_KEY)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::IdempotencyKeyInvalid,
-                "Idempotency-Key is required and must be the report's id",
-            )
-        })
-        .and_then(parse_key)?;
-    if key.parse::<ReportId>().ok() != Some(new.id) {
-        return Err(HttpError(ApiError::new(
-            ErrorCode::IdempotencyKeyInvalid,
-            "Idempotency-Key must equal the report's id",
-        )));
-    }
-    // The idempotency layer looked the key up and left it to this write to claim.
-    let Some(Extension(pending)) = pending else {
-        return Err(HttpError(ApiError::new(
-            ErrorCode::Internal,
-            "the report's Idempotency-Key was not looked up",
-        )));
-    };
+    // Who asks comes first, then the key's earlier answer, then what was sent; all of it on
+    // one trip to the store, with the filing (the route devices use most).
+    let token = extract::required_bearer(&headers)?;
     let filed = state
         .blocking(move |s| {
             let now = s.now();
+            let caller = auth::authenticate(s.store(), now, &token)?;
             let stale_before = now - s.limits().idempotency_lease;
+            // The idempotency layer read the body and left its key to claim here.
+            let pending = unclaimed.map(|Extension(key)| key.of(&caller));
+            if let Some(key) = &pending
+                && let Some(taken) =
+                    s.store()
+                        .key_taken(&key.scope, &key.key, &key.fingerprint, stale_before)?
+            {
+                return Ok(KeyedFiling::KeyTaken(taken));
+            }
+            let new: NewReport = extract::json_body(&headers, &body.map_err(extract::body_error)?)?;
+            let key = headers
+                .get(IDEMPOTENCY_KEY)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::IdempotencyKeyInvalid,
+                        "Idempotency-Key is required and must be the report's id",
+                    )
+                })
+                .and_then(parse_key)?;
+            if key.parse::<ReportId>().ok() != Some(new.id) {
+                return Err(ApiError::new(
+                    ErrorCode::IdempotencyKeyInvalid,
+                    "Idempotency-Key must equal the report's id",
+                ));
+            }
+            let Some(pending) = pending else {
+                // A key that was sent and is valid always reaches here from the layer.
+                return Err(ApiError::new(
+                    ErrorCode::Internal,
+                    "the report's Idempotency-Key was not read",
+                ));
+            };
             report::file_report_keyed(s.store(), &caller, &new, now, &pending, stale_before)
         })
         .await?;
@@ -98,7 +112,8 @@ pub async fn file(
             }
             Ok(idempotency::answer(answer))
         }
-        // A copy of this request under the same key got there first.
+        // Answered before (or by a copy of this request that got there first), in progress,
+        // or used for another request.
         KeyedFiling::KeyTaken(claim) => match idempotency::settled(claim)? {
             Some(replayed) => Ok(replayed),
             None => Err(HttpError(ApiError::new(
