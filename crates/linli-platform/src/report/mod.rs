@@ -112,11 +112,11 @@ pub fn file_report(
     now: OffsetDateTime,
 ) -> Result<Filed, ApiError> {
     match file(store, caller, new, now, None)? {
-        Filing::Filed(filed, _) => Ok(*filed),
-        // Only a keyed filing can find its key taken.
-        Filing::KeyTaken(claim) => Err(ApiError::new(
+        Filing::Filed(filed) => Ok(*filed),
+        // Only a keyed filing keeps an answer or finds its key taken.
+        Filing::Kept { .. } | Filing::KeyTaken(_) => Err(ApiError::new(
             ErrorCode::Internal,
-            format!("a filing without a key found its key taken: {claim:?}"),
+            "a filing without a key was answered as if it had one",
         )),
     }
 }
@@ -133,13 +133,13 @@ pub fn file_report_keyed(
     stale_before: OffsetDateTime,
 ) -> Result<KeyedFiling, ApiError> {
     match file(store, caller, new, now, Some((key, stale_before)))? {
-        Filing::Filed(filed, Some(answer)) => Ok(KeyedFiling::Answered {
+        Filing::Kept { answer, seq } => Ok(KeyedFiling::Answered {
             answer,
-            seq: filed.seq,
+            seq: Some(seq),
         }),
         // Found filed before without this key's answer (filed over Open311, say): answered
         // as filed, nothing kept.
-        Filing::Filed(filed, None) => Ok(KeyedFiling::Answered {
+        Filing::Filed(filed) => Ok(KeyedFiling::Answered {
             answer: created_answer(&filed.report)?,
             seq: filed.seq,
         }),
@@ -158,8 +158,13 @@ fn created_answer(report: &Report) -> Result<StoredResponse, StoreError> {
 }
 
 enum Filing {
-    /// Filed (now or before), with the answer kept for its key when filed now under one.
-    Filed(Box<Filed>, Option<StoredResponse>),
+    /// Filed now without a key, or found filed before.
+    Filed(Box<Filed>),
+    /// Filed now under a key, whose answer (the report as presented) was kept.
+    Kept {
+        answer: StoredResponse,
+        seq: i64,
+    },
     KeyTaken(KeyClaim),
 }
 
@@ -236,24 +241,26 @@ fn file(
         answer: &answer,
     });
     match store.insert_report(&record, keyed.as_ref())? {
+        // Presented once: for the kept answer when there is a key, else for the caller.
+        ReportInsert::Created {
+            seq,
+            answer: Some(answer),
+            ..
+        } => Ok(Filing::Kept { answer, seq }),
         ReportInsert::Created {
             report,
             seq,
-            answer,
-        } => Ok(Filing::Filed(
-            Box::new(Filed {
-                report: lifecycle::present(report, &targets, now),
-                seq: Some(seq),
-            }),
-            answer,
-        )),
-        ReportInsert::Exists(report) if same_content(&report, &record) => Ok(Filing::Filed(
-            Box::new(Filed {
+            answer: None,
+        } => Ok(Filing::Filed(Box::new(Filed {
+            report: lifecycle::present(report, &targets, now),
+            seq: Some(seq),
+        }))),
+        ReportInsert::Exists(report) if same_content(&report, &record) => {
+            Ok(Filing::Filed(Box::new(Filed {
                 report: lifecycle::present(report, &targets, now),
                 seq: None,
-            }),
-            None,
-        )),
+            })))
+        }
         ReportInsert::KeyTaken(claim) => Ok(Filing::KeyTaken(claim)),
         ReportInsert::Exists(_) => Err(ApiError::new(
             ErrorCode::Conflict,
