@@ -17,7 +17,9 @@ use rusqlite::{Connection, OptionalExtension, Params, Row, Transaction, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use time::format_description::well_known::Rfc3339;
 
@@ -177,6 +179,10 @@ pub struct Store {
     list: Mutex<Option<ListModel>>,
     /// The `reports` rows written since, from SQLite's update hook.
     touched: Arc<Mutex<Touched>>,
+    /// The `settings` table as last read ([`Store::setting`]); only used with `conn` held.
+    settings: Mutex<Option<HashMap<String, String>>>,
+    /// Set by the update hook at any write to `settings`, whatever wrote it: read them again.
+    settings_written: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -430,15 +436,19 @@ impl Store {
         // write to a report's row is seen by the list (see [`list`]).
         let touched = Arc::new(Mutex::new(Touched::default()));
         let seen = touched.clone();
-        conn.update_hook(Some(move |_, _: &str, table: &str, rowid| {
-            if table == "reports" {
-                lock(&seen).note(rowid);
-            }
+        let settings_written = Arc::new(AtomicBool::new(false));
+        let settings_seen = settings_written.clone();
+        conn.update_hook(Some(move |_, _: &str, table: &str, rowid| match table {
+            "reports" => lock(&seen).note(rowid),
+            "settings" => settings_seen.store(true, Ordering::SeqCst),
+            _ => {}
         }))?;
         let store = Store {
             conn: Mutex::new(conn),
             list: Mutex::new(None),
             touched,
+            settings: Mutex::new(None),
+            settings_written,
         };
         let recovered = store.recover_sending()?;
         if recovered > 0 {
@@ -478,13 +488,28 @@ impl Store {
     // ---- settings and small facts ----
 
     /// A stored setting.
+    ///
+    /// Read from memory: the settings in force are asked for several times for each report
+    /// sent (who is signed in, the platform's address, the language), and written rarely. The
+    /// table is read again after any write to it, which the update hook sees; a write rolled
+    /// back only costs a read.
     pub fn setting(&self, key: &str) -> Result<Option<String>, Error> {
-        Ok(self
-            .conn()
-            .row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        let conn = self.conn();
+        let mut kept = lock(&self.settings);
+        if self.settings_written.swap(false, Ordering::SeqCst) {
+            *kept = None;
+        }
+        let settings = match &mut *kept {
+            Some(settings) => settings,
+            None => {
+                let mut stmt = conn.prepare_cached("SELECT key, value FROM settings")?;
+                let all = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                kept.insert(all)
+            }
+        };
+        Ok(settings.get(key).cloned())
     }
 
     /// Stores a setting, or forgets it with `None`.
@@ -2033,6 +2058,41 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("en"));
         assert_eq!(s.setting(keys::ELDERLY_MODE).unwrap(), None);
+    }
+
+    /// Settings are read from memory: whatever writes the table, the next read sees it.
+    #[test]
+    fn a_setting_read_after_any_write_is_the_new_one() {
+        let (_d, s) = store();
+        s.save_profile(URL, &profile(5)).unwrap();
+        s.set_setting(keys::LANGUAGE, Some("en")).unwrap();
+        s.set_setting(keys::FEED_LAST_SEQ, Some("42")).unwrap();
+        assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("en"));
+        s.set_setting(keys::LANGUAGE, Some("zh-CN")).unwrap();
+        assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("zh-CN"));
+        // Written by SQL of its own (signing out forgets where the feed stopped)...
+        assert_eq!(
+            s.setting(keys::FEED_LAST_SEQ).unwrap().as_deref(),
+            Some("42")
+        );
+        s.forget_profile().unwrap();
+        assert_eq!(s.setting(keys::FEED_LAST_SEQ).unwrap(), None);
+        // ...or by a statement the store does not know of.
+        s.conn()
+            .execute(
+                "UPDATE settings SET value = 'en' WHERE key = ?1",
+                [keys::LANGUAGE],
+            )
+            .unwrap();
+        assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("en"));
+        // A write rolled back leaves the value as it was.
+        {
+            let mut conn = s.conn();
+            let tx = conn.transaction().unwrap();
+            tx.execute("DELETE FROM settings WHERE key = ?1", [keys::LANGUAGE])
+                .unwrap();
+        }
+        assert_eq!(s.setting(keys::LANGUAGE).unwrap().as_deref(), Some("en"));
     }
 
     fn sent(s: &Store) -> ReportId {
