@@ -396,3 +396,61 @@ async fn one_address_has_a_limited_number_of_sign_in_attempts() {
         assert!(p.detail.contains("sign-in attempts"), "{}", p.detail);
     }
 }
+
+/// Authentication reads a session, its person and their units in one go
+/// (`Store::session_holder`); it must say what the three separate reads say, on either
+/// database: units in order, none for staff, a signed-out session still found (the caller
+/// judges it), an unknown token not.
+#[tokio::test]
+async fn a_session_is_read_with_its_person_and_units_as_the_separate_reads_say() {
+    let t = TestPlatform::start().await;
+    let resident = t.sign_in(demo::RESIDENT_PHONE).await;
+    let staff = t.sign_in(demo::PROPERTY_STAFF_PHONE).await;
+    let leaving = t.sign_in(demo::TENANT_PHONE).await;
+    let response = t
+        .http
+        .delete(t.url("/v1/auth/sessions/current"))
+        .bearer_auth(&leaving)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    // The PostgreSQL store blocks: read it off the async workers.
+    let state = t.platform().state().clone();
+    tokio::task::spawn_blocking(move || {
+        let store = state.store();
+        let hash = |token: &str| -> [u8; 32] { sha2::Sha256::digest(token.as_bytes()).into() };
+        for token in [&resident, &staff, &leaving] {
+            let h = hash(token);
+            let holder = store.session_holder(&h).unwrap().expect("a stored session");
+            let session = store.session(&h).unwrap().unwrap();
+            let user = store.user(session.user_id).unwrap();
+            let units = store.units_of(session.user_id).unwrap();
+            assert_eq!(holder.session, session);
+            assert_eq!(holder.user, user);
+            assert_eq!(holder.units, units);
+        }
+        let resident = store.session_holder(&hash(&resident)).unwrap().unwrap();
+        let labels: Vec<&str> = resident.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["3栋2单元501", "1栋1单元302"],
+            "two units, in order"
+        );
+        assert!(
+            store
+                .session_holder(&hash(&staff))
+                .unwrap()
+                .unwrap()
+                .units
+                .is_empty()
+        );
+        let left = store.session_holder(&hash(&leaving)).unwrap().unwrap();
+        assert!(left.session.revoked_at.is_some());
+        assert_eq!(left.units.len(), 1, "the tenant's unit");
+        assert_eq!(store.session_holder(&hash("no such token")).unwrap(), None);
+    })
+    .await
+    .unwrap();
+}

@@ -218,31 +218,29 @@ pub fn authenticate(
     token: &str,
 ) -> Result<Caller, ApiError> {
     let token_hash = otp::hash_token(token);
-    let session = live_session(store, now, &token_hash)?;
-    let user = store.user(session.user_id)?.ok_or_else(|| {
+    let holder = store
+        .session_holder(&token_hash)?
+        .ok_or_else(unknown_session)?;
+    still_works(&holder.session, now)?;
+    let user = holder.user.ok_or_else(|| {
         ApiError::new(
             ErrorCode::Unauthenticated,
             "the session's person no longer exists",
         )
     })?;
-    let units = store.units_of(user.id)?;
     Ok(Caller {
         user,
-        units,
+        units: holder.units,
         token_hash,
     })
 }
 
-/// The session with this token hash if it still works at `now`: not signed out, not expired.
-/// Long-lived answers (the event stream) ask again as they go.
-pub fn live_session(
-    store: &dyn Store,
-    now: OffsetDateTime,
-    token_hash: &[u8],
-) -> Result<StoredSession, ApiError> {
-    let session = store.session(token_hash)?.ok_or_else(|| {
-        ApiError::new(ErrorCode::Unauthenticated, "unknown session token; sign in")
-    })?;
+fn unknown_session() -> ApiError {
+    ApiError::new(ErrorCode::Unauthenticated, "unknown session token; sign in")
+}
+
+/// Whether a session still works at `now`: not signed out, not expired.
+fn still_works(session: &StoredSession, now: OffsetDateTime) -> Result<(), ApiError> {
     if session.revoked_at.is_some() {
         return Err(ApiError::new(
             ErrorCode::SessionExpired,
@@ -255,6 +253,18 @@ pub fn live_session(
             "this session has expired; sign in again",
         ));
     }
+    Ok(())
+}
+
+/// The session with this token hash if it still works at `now`: not signed out, not expired.
+/// Long-lived answers (the event stream) ask again as they go.
+pub fn live_session(
+    store: &dyn Store,
+    now: OffsetDateTime,
+    token_hash: &[u8],
+) -> Result<StoredSession, ApiError> {
+    let session = store.session(token_hash)?.ok_or_else(unknown_session)?;
+    still_works(&session, now)?;
     Ok(session)
 }
 

@@ -109,6 +109,9 @@ impl Store for Hooked {
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<StoredSession>> {
         self.inner.session(token_hash)
     }
+    fn session_holder(&self, token_hash: &[u8]) -> StoreResult<Option<SessionHolder>> {
+        self.inner.session_holder(token_hash)
+    }
     fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()> {
         self.inner.revoke_session(token_hash, at)
     }

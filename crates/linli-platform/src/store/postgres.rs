@@ -27,9 +27,9 @@ use super::reference::{Reference, kept, kept_for};
 use super::{
     ClientAction, CodeAttempt, CodeHistory, CommentInsert, Estate, HeldKey, KeyClaim, KeyedAnswer,
     NewCode, NewCommentRecord, NewReportRecord, OpenError, PhotoClaim, ReportHistory, ReportInsert,
-    ReportStep, SimilarScope, StatusMove, StepOutcome, Store, StoreError, StoreResult, StoredCode,
-    StoredComment, StoredPhoto, StoredReport, StoredResponse, StoredSession, TargetRow, User,
-    Visibility, judge_key,
+    ReportStep, SessionHolder, SimilarScope, StatusMove, StepOutcome, Store, StoreError,
+    StoreResult, StoredCode, StoredComment, StoredPhoto, StoredReport, StoredResponse,
+    StoredSession, TargetRow, User, Visibility, judge_key,
 };
 use crate::auth::otp::CodeState;
 use crate::auth::rate_limit::RetryAfter;
@@ -840,6 +840,55 @@ impl Store for PgStore {
                 })
             })
             .transpose()
+    }
+
+    fn session_holder(&self, token_hash: &[u8]) -> StoreResult<Option<SessionHolder>> {
+        // One query, so one round trip where the default takes three.
+        let rows = self.read()?.query(
+            "SELECT s.user_id, s.expires_at, s.revoked_at,
+                    u.id, u.phone, u.name, u.role, u.estate_id,
+                    un.id, un.building_id, un.label, un.area_m2
+             FROM sessions s
+             LEFT JOIN users u ON u.id = s.user_id
+             LEFT JOIN occupancies o ON o.user_id = u.id
+             LEFT JOIN units un ON un.id = o.unit_id
+             WHERE s.token_hash = $1
+             ORDER BY o.seq",
+            &[&token_hash],
+        )?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let user = match first.try_get::<_, Option<i64>>(3)? {
+            Some(id) => Some(User {
+                id: UserId(id),
+                phone: first.try_get(4)?,
+                name: first.try_get(5)?,
+                role: from_name(first.try_get(6)?)?,
+                estate_id: EstateId(first.try_get(7)?),
+            }),
+            None => None,
+        };
+        let mut units = Vec::new();
+        for r in &rows {
+            if let Some(id) = r.try_get::<_, Option<i64>>(8)? {
+                units.push(UnitRef {
+                    id: UnitId(id),
+                    building_id: BuildingId(r.try_get(9)?),
+                    label: r.try_get(10)?,
+                    area_m2: r.try_get(11)?,
+                });
+            }
+        }
+        Ok(Some(SessionHolder {
+            session: StoredSession {
+                user_id: UserId(first.try_get(0)?),
+                expires_at: from_ts(first.try_get(1)?)?,
+                revoked_at: from_opt_ts(first.try_get(2)?)?,
+            },
+            user,
+            units,
+        }))
     }
 
     fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()> {
