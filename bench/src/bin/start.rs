@@ -342,13 +342,14 @@ async fn run(
                     .await?
                     .with_context(|| format!("starting {}", app.name))?;
             eprintln!(
-                "{} start {}: ready after {:.0} ms (app: {}), PSS {:.1} MiB, RSS {:.1} MiB{}{}",
+                "{} start {}: ready after {:.0} ms (app: {}), CPU {} ms, PSS {:.1} MiB, RSS {:.1} MiB{}{}",
                 app.name,
                 i,
                 ms(start.ready),
                 start
                     .ready_in_app
                     .map_or_else(|| "?".into(), |m| format!("{m} ms")),
+                start.cpu_ms,
                 start.pss_kib as f64 / 1024.0,
                 start.rss_kib as f64 / 1024.0,
                 if i == 0 { " (untimed)" } else { "" },
