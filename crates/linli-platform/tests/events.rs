@@ -249,14 +249,7 @@ async fn signing_out_ends_an_open_stream() {
     let _: Report = ok_json(t.file(&resident, &leaking_pipe()).await).await;
     feed.next_report_event().await;
 
-    let signed_out = t
-        .http
-        .delete(t.url("/v1/auth/sessions/current"))
-        .bearer_auth(&resident)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_out.status(), 204);
+    assert_eq!(t.sign_out(&resident).await.status(), 204);
     // The same person files again from another session: the closed stream must not tell.
     let other = t.sign_in(demo::RESIDENT_PHONE).await;
     let _: Report = ok_json(t.file(&other, &leaking_pipe()).await).await;

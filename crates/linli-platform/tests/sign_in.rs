@@ -226,14 +226,7 @@ async fn one_address_cannot_ask_for_codes_for_many_phones() {
 async fn signing_out_ends_the_session() {
     let t = TestPlatform::start().await;
     let token = t.sign_in(demo::RESIDENT_PHONE).await;
-    let response = t
-        .http
-        .delete(t.url("/v1/auth/sessions/current"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    assert_eq!(t.sign_out(&token).await.status(), 204);
     problem(
         t.get(&token, "/v1/me").await,
         401,
@@ -407,14 +400,7 @@ async fn a_session_is_read_with_its_person_and_units_as_the_separate_reads_say()
     let resident = t.sign_in(demo::RESIDENT_PHONE).await;
     let staff = t.sign_in(demo::PROPERTY_STAFF_PHONE).await;
     let leaving = t.sign_in(demo::TENANT_PHONE).await;
-    let response = t
-        .http
-        .delete(t.url("/v1/auth/sessions/current"))
-        .bearer_auth(&leaving)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    assert_eq!(t.sign_out(&leaving).await.status(), 204);
 
     // The PostgreSQL store blocks: read it off the async workers.
     let state = t.platform().state().clone();

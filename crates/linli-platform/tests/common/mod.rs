@@ -126,6 +126,16 @@ impl TestPlatform {
             .unwrap()
     }
 
+    /// Signs the session behind `token` out.
+    pub async fn sign_out(&self, token: &str) -> Response {
+        self.http
+            .delete(self.url("/v1/auth/sessions/current"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn file(&self, token: &str, report: &NewReport) -> Response {
         self.http
             .post(self.url("/v1/reports"))
