@@ -553,24 +553,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The session with this token hash.
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<StoredSession>>;
-    /// The session with this token hash, its person and their units. Every request but the
-    /// few open ones asks this first, so the stores answer it in one read (one query), not
-    /// three; this default is those three reads.
-    fn session_holder(&self, token_hash: &[u8]) -> StoreResult<Option<SessionHolder>> {
-        let Some(session) = self.session(token_hash)? else {
-            return Ok(None);
-        };
-        let user = self.user(session.user_id)?;
-        let units = match &user {
-            Some(user) => self.units_of(user.id)?,
-            None => Vec::new(),
-        };
-        Ok(Some(SessionHolder {
-            session,
-            user,
-            units,
-        }))
-    }
+    /// The session with this token hash, its person and their units: what [`Store::session`],
+    /// [`Store::user`] and [`Store::units_of`] say, in one query. Every request but the few
+    /// open ones asks this first.
+    fn session_holder(&self, token_hash: &[u8]) -> StoreResult<Option<SessionHolder>>;
     /// Signs a session out.
     fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()>;
 

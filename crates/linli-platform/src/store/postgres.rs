@@ -843,7 +843,7 @@ impl Store for PgStore {
     }
 
     fn session_holder(&self, token_hash: &[u8]) -> StoreResult<Option<SessionHolder>> {
-        // One query, so one round trip where the default takes three.
+        // One query, so one round trip, not three.
         let rows = self.read()?.query(
             "SELECT s.user_id, s.expires_at, s.revoked_at,
                     u.id, u.phone, u.name, u.role, u.estate_id,
