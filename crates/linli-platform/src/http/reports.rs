@@ -1,7 +1,7 @@
 //! Reports: the catalogue to file them from, filing, reading and moving them on.
 
 use super::extract::{self, ApiJson};
-use super::idempotency::{self, UnclaimedKey, parse_key};
+use super::idempotency::{self, UnclaimedKey};
 use super::lifecycle::swept;
 use super::problem::HttpError;
 use crate::auth::{self, Caller};
@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Extension, Json};
 use linli_api::platform::{
-    Catalogue, IDEMPOTENCY_KEY, NewReport, Problem, ReportDetail, ReportsQuery, StatusChange,
+    Catalogue, NewReport, Problem, ReportDetail, ReportsQuery, StatusChange,
 };
 use linli_api::{ApiError, ErrorCode, Report, ReportId};
 
@@ -80,28 +80,20 @@ pub async fn file(
                 return Ok(KeyedFiling::KeyTaken(taken));
             }
             let new: NewReport = extract::json_body(&headers, &body.map_err(extract::body_error)?)?;
-            let key = headers
-                .get(IDEMPOTENCY_KEY)
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::IdempotencyKeyInvalid,
-                        "Idempotency-Key is required and must be the report's id",
-                    )
-                })
-                .and_then(parse_key)?;
-            if key.parse::<ReportId>().ok() != Some(new.id) {
+            // With the body read, the layer left a key whenever one was sent (it answered an
+            // invalid one itself): none here means none was sent.
+            let Some(pending) = pending else {
+                return Err(ApiError::new(
+                    ErrorCode::IdempotencyKeyInvalid,
+                    "Idempotency-Key is required and must be the report's id",
+                ));
+            };
+            if pending.key.parse::<ReportId>().ok() != Some(new.id) {
                 return Err(ApiError::new(
                     ErrorCode::IdempotencyKeyInvalid,
                     "Idempotency-Key must equal the report's id",
                 ));
             }
-            let Some(pending) = pending else {
-                // A key that was sent and is valid always reaches here from the layer.
-                return Err(ApiError::new(
-                    ErrorCode::Internal,
-                    "the report's Idempotency-Key was not read",
-                ));
-            };
             report::file_report_keyed(s.store(), &caller, &new, now, &pending, stale_before)
         })
         .await?;
