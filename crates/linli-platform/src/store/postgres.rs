@@ -265,12 +265,39 @@ fn count(n: i64) -> StoreResult<u32> {
 const USER_COLUMNS: &str = "id, phone, name, role, estate_id";
 
 fn user_row(row: &Row) -> StoreResult<User> {
+    user_at(row, 0)
+}
+
+/// A person from the `USER_COLUMNS` that start at column `at`.
+fn user_at(row: &Row, at: usize) -> StoreResult<User> {
     Ok(User {
-        id: UserId(row.try_get(0)?),
-        phone: row.try_get(1)?,
-        name: row.try_get(2)?,
-        role: from_name(row.try_get(3)?)?,
-        estate_id: EstateId(row.try_get(4)?),
+        id: UserId(row.try_get(at)?),
+        phone: row.try_get(at + 1)?,
+        name: row.try_get(at + 2)?,
+        role: from_name(row.try_get(at + 3)?)?,
+        estate_id: EstateId(row.try_get(at + 4)?),
+    })
+}
+
+/// What `read` makes of the columns from `at` on, or `None` when a LEFT JOIN found nothing
+/// there (its first column, an id, is NULL).
+fn joined_at<T>(
+    row: &Row,
+    at: usize,
+    read: fn(&Row, usize) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    match row.try_get::<_, Option<i64>>(at)? {
+        Some(_) => read(row, at).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A session from `user_id, expires_at, revoked_at`.
+fn session_row(row: &Row) -> StoreResult<StoredSession> {
+    Ok(StoredSession {
+        user_id: UserId(row.try_get(0)?),
+        expires_at: from_ts(row.try_get(1)?)?,
+        revoked_at: from_opt_ts(row.try_get(2)?)?,
     })
 }
 
@@ -832,13 +859,8 @@ impl Store for PgStore {
                 "SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = $1",
                 &[&token_hash],
             )?
-            .map(|r| {
-                Ok(StoredSession {
-                    user_id: UserId(r.try_get(0)?),
-                    expires_at: from_ts(r.try_get(1)?)?,
-                    revoked_at: from_opt_ts(r.try_get(2)?)?,
-                })
-            })
+            .as_ref()
+            .map(session_row)
             .transpose()
     }
 
@@ -856,37 +878,18 @@ impl Store for PgStore {
              ORDER BY o.seq",
             &[&token_hash],
         )?;
+        // One row per unit (one with NULLs when there is none); the session and its person
+        // are on each.
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let user = match first.try_get::<_, Option<i64>>(3)? {
-            Some(id) => Some(User {
-                id: UserId(id),
-                phone: first.try_get(4)?,
-                name: first.try_get(5)?,
-                role: from_name(first.try_get(6)?)?,
-                estate_id: EstateId(first.try_get(7)?),
-            }),
-            None => None,
-        };
         let mut units = Vec::new();
         for r in &rows {
-            if let Some(id) = r.try_get::<_, Option<i64>>(8)? {
-                units.push(UnitRef {
-                    id: UnitId(id),
-                    building_id: BuildingId(r.try_get(9)?),
-                    label: r.try_get(10)?,
-                    area_m2: r.try_get(11)?,
-                });
-            }
+            units.extend(joined_at(r, 8, social::unit_at)?);
         }
         Ok(Some(SessionHolder {
-            session: StoredSession {
-                user_id: UserId(first.try_get(0)?),
-                expires_at: from_ts(first.try_get(1)?)?,
-                revoked_at: from_opt_ts(first.try_get(2)?)?,
-            },
-            user,
+            session: session_row(first)?,
+            user: joined_at(first, 3, user_at)?,
             units,
         }))
     }

@@ -436,12 +436,49 @@ fn parse_uuid<T: std::str::FromStr<Err = uuid::Error>>(s: String) -> rusqlite::R
 const USER_COLUMNS: &str = "id, phone, name, role, estate_id";
 
 fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    user_at(row, 0)
+}
+
+/// A person from the `USER_COLUMNS` that start at column `at`.
+fn user_at(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
     Ok(User {
-        id: UserId(row.get(0)?),
-        phone: row.get(1)?,
-        name: row.get(2)?,
-        role: from_name(row.get(3)?)?,
-        estate_id: EstateId(row.get(4)?),
+        id: UserId(row.get(at)?),
+        phone: row.get(at + 1)?,
+        name: row.get(at + 2)?,
+        role: from_name(row.get(at + 3)?)?,
+        estate_id: EstateId(row.get(at + 4)?),
+    })
+}
+
+/// A unit from `id, building_id, label, area_m2` starting at column `at`.
+fn unit_at(row: &Row<'_>, at: usize) -> rusqlite::Result<UnitRef> {
+    Ok(UnitRef {
+        id: UnitId(row.get(at)?),
+        building_id: BuildingId(row.get(at + 1)?),
+        label: row.get(at + 2)?,
+        area_m2: row.get(at + 3)?,
+    })
+}
+
+/// What `read` makes of the columns from `at` on, or `None` when a LEFT JOIN found nothing
+/// there (its first column, an id, is NULL).
+fn joined_at<T>(
+    row: &Row<'_>,
+    at: usize,
+    read: fn(&Row<'_>, usize) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Option<T>> {
+    match row.get::<_, Option<i64>>(at)? {
+        Some(_) => read(row, at).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A session from `user_id, expires_at, revoked_at`.
+fn session_row(row: &Row<'_>) -> rusqlite::Result<StoredSession> {
+    Ok(StoredSession {
+        user_id: UserId(row.get(0)?),
+        expires_at: from_ts(row.get(1)?)?,
+        revoked_at: row.get::<_, Option<i64>>(2)?.map(from_ts).transpose()?,
     })
 }
 
@@ -768,14 +805,7 @@ impl Store for SqliteStore {
              WHERE o.user_id = ?1 ORDER BY o.rowid",
         )?;
         let units = stmt
-            .query_map([user.0], |r| {
-                Ok(UnitRef {
-                    id: UnitId(r.get(0)?),
-                    building_id: BuildingId(r.get(1)?),
-                    label: r.get(2)?,
-                    area_m2: r.get(3)?,
-                })
-            })?
+            .query_map([user.0], |r| unit_at(r, 0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(units)
     }
@@ -955,13 +985,7 @@ impl Store for SqliteStore {
             .prepare_cached(
                 "SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?1",
             )?
-            .query_row([token_hash], |r| {
-                Ok(StoredSession {
-                    user_id: UserId(r.get(0)?),
-                    expires_at: from_ts(r.get(1)?)?,
-                    revoked_at: r.get::<_, Option<i64>>(2)?.map(from_ts).transpose()?,
-                })
-            })
+            .query_row([token_hash], session_row)
             .optional()?)
     }
 
@@ -982,42 +1006,20 @@ impl Store for SqliteStore {
              ORDER BY o.rowid",
         )?;
         let mut rows = stmt.query([token_hash])?;
-        let mut holder: Option<SessionHolder> = None;
+        // One row per unit (one with NULLs when there is none); the session and its person
+        // are on each.
+        let Some(first) = rows.next()? else {
+            return Ok(None);
+        };
+        let mut holder = SessionHolder {
+            session: session_row(first)?,
+            user: joined_at(first, 3, user_at)?,
+            units: joined_at(first, 8, unit_at)?.into_iter().collect(),
+        };
         while let Some(r) = rows.next()? {
-            let holder = match &mut holder {
-                Some(holder) => holder,
-                None => {
-                    let user = match r.get::<_, Option<i64>>(3)? {
-                        Some(id) => Some(User {
-                            id: UserId(id),
-                            phone: r.get(4)?,
-                            name: r.get(5)?,
-                            role: from_name(r.get(6)?)?,
-                            estate_id: EstateId(r.get(7)?),
-                        }),
-                        None => None,
-                    };
-                    holder.insert(SessionHolder {
-                        session: StoredSession {
-                            user_id: UserId(r.get(0)?),
-                            expires_at: from_ts(r.get(1)?)?,
-                            revoked_at: r.get::<_, Option<i64>>(2)?.map(from_ts).transpose()?,
-                        },
-                        user,
-                        units: Vec::new(),
-                    })
-                }
-            };
-            if let Some(id) = r.get::<_, Option<i64>>(8)? {
-                holder.units.push(UnitRef {
-                    id: UnitId(id),
-                    building_id: BuildingId(r.get(9)?),
-                    label: r.get(10)?,
-                    area_m2: r.get(11)?,
-                });
-            }
+            holder.units.extend(joined_at(r, 8, unit_at)?);
         }
-        Ok(holder)
+        Ok(Some(holder))
     }
 
     fn revoke_session(&self, token_hash: &[u8], at: OffsetDateTime) -> StoreResult<()> {

@@ -16,11 +16,16 @@ use postgres::{GenericClient, Row, Transaction};
 use time::OffsetDateTime;
 
 pub(super) fn unit_row(r: &Row) -> StoreResult<UnitRef> {
+    unit_at(r, 0)
+}
+
+/// A unit from `id, building_id, label, area_m2` starting at column `at`.
+pub(super) fn unit_at(r: &Row, at: usize) -> StoreResult<UnitRef> {
     Ok(UnitRef {
-        id: UnitId(r.try_get(0)?),
-        building_id: BuildingId(r.try_get(1)?),
-        label: r.try_get(2)?,
-        area_m2: r.try_get(3)?,
+        id: UnitId(r.try_get(at)?),
+        building_id: BuildingId(r.try_get(at + 1)?),
+        label: r.try_get(at + 2)?,
+        area_m2: r.try_get(at + 3)?,
     })
 }
 
