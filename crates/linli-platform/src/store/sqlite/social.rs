@@ -10,7 +10,7 @@ use crate::store::{
     StoreError, StoreResult, StoredComment, StoredReport,
 };
 use linli_api::platform::{ChangeKind, UnitRef};
-use linli_api::{BuildingId, ReportId, UnitId, UserId};
+use linli_api::{ReportId, UnitId, UserId};
 use rusqlite::{Connection, OptionalExtension, Row, Savepoint, params};
 use time::OffsetDateTime;
 
@@ -18,14 +18,7 @@ pub(super) fn unit(conn: &Connection, id: UnitId) -> rusqlite::Result<Option<Uni
     conn.query_row(
         "SELECT id, building_id, label, area_m2 FROM units WHERE id = ?1",
         [id.0],
-        |r| {
-            Ok(UnitRef {
-                id: UnitId(r.get(0)?),
-                building_id: BuildingId(r.get(1)?),
-                label: r.get(2)?,
-                area_m2: r.get(3)?,
-            })
-        },
+        |r| super::unit_at(r, 0),
     )
     .optional()
 }
