@@ -68,7 +68,7 @@ struct Run {
 }
 
 /// How the threads share the machine's cores.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Cores {
     /// The platform's threads on one core, the phone's side on another.
     Apart { phone: usize, platform: usize },
